@@ -1,0 +1,57 @@
+"""A plain (deterministic) autoencoder: the baseline that learns a code but no distribution over codes."""
+
+from collections.abc import Sequence
+
+import numpy as np
+import torch
+from torch import nn
+
+from .. import train
+from ..blocks import mlp
+from ..likelihoods import check_observation_model, observation_log_prob, observation_mean
+from .inputs import as_feature_matrix
+
+
+class Autoencoder(nn.Module):
+    """Encoder x -> code (``n_latent`` numbers) and decoder code -> x, trained to reconstruct.
+
+    The loss is -log p(x | code) under the same observation models as :class:`~latentbio.models.VAE`,
+    with no prior on the code: nothing asks its dimensions to be independent or meaningful.
+    """
+
+    def __init__(self, n_input: int, n_latent: int = 10, hidden: Sequence[int] = (256, 128),
+                 likelihood: str = "bernoulli"):
+        super().__init__()
+        self.n_input, self.n_latent = n_input, n_latent
+        self.likelihood = check_observation_model(likelihood)
+        self.encoder = mlp([n_input, *hidden, n_latent])
+        self.decoder = mlp([n_latent, *reversed(hidden), n_input])
+
+    def loss(self, x: torch.Tensor) -> dict[str, torch.Tensor]:
+        """Batch mean of the reconstruction negative log-likelihood."""
+        reconstruction = -observation_log_prob(self.likelihood, x, self.decoder(self.encoder(x))).mean()
+        return {"loss": reconstruction, "reconstruction": reconstruction}
+
+    def _inputs(self, x) -> torch.Tensor:
+        return as_feature_matrix(x, self.n_input, unit_interval=self.likelihood == "bernoulli")
+
+    def fit(self, x, *, epochs: int = 50, **fit_options) -> train.History:
+        """Train on ``x`` with :func:`latentbio.train.fit`."""
+        return train.fit(self, (self._inputs(x),), epochs=epochs, **fit_options)
+
+    @torch.no_grad()
+    def latent(self, x) -> np.ndarray:
+        """The codes of ``x``, shape ``(n_samples, n_latent)``."""
+        self.eval()
+        return self.encoder(self._inputs(x).to(next(self.parameters()).device)).cpu().numpy()
+
+    @torch.no_grad()
+    def decode_mean(self, z) -> np.ndarray:
+        """Expected observation for codes ``z``."""
+        self.eval()
+        z = as_feature_matrix(z, self.n_latent, name="z").to(next(self.parameters()).device)
+        return observation_mean(self.likelihood, self.decoder(z)).cpu().numpy()
+
+    def reconstruct(self, x) -> np.ndarray:
+        """Encode and decode ``x``."""
+        return self.decode_mean(self.latent(x))
