@@ -59,26 +59,36 @@ def shape_mask(shape: str, size: int, centre_x: float, base_y: float, half_width
 
 
 def render_scene(background: str, ground: str, shape: str, position: float, object_colour: str,
-                 size: int = 32) -> np.ndarray:
-    """One scene, float32 ``(size, size, 3)``; ``position`` in [0, 1] runs from left to right."""
+                 size: int = 32, object_size: float = 0.5) -> np.ndarray:
+    """One scene, float32 ``(size, size, 3)``; ``position`` in [0, 1] runs from left to right,
+    ``object_size`` is the object's width as a fraction of the image's."""
     if not 0.0 <= position <= 1.0:
         raise ValueError(f"position must be in [0, 1], got {position}")
     if size < 16:
         raise ValueError(f"size must be at least 16 pixels, got {size}")
+    if not 0.0 < object_size <= 0.5:
+        raise ValueError(f"object_size must be in (0, 0.5] (a fraction of the image width), got {object_size}")
+    for factor, value, palette in (("background", background, BACKGROUND_COLOURS), ("ground", ground, GROUND_COLOURS),
+                                   ("object colour", object_colour, OBJECT_COLOURS)):
+        if value not in palette:
+            raise ValueError(f"unknown {factor} {value!r}; expected one of {list(palette)}")
     image = np.empty((size, size, 3), dtype=np.float32)
     horizon = int(round(0.65 * size))
     image[:horizon] = BACKGROUND_COLOURS[background]
     image[horizon:] = GROUND_COLOURS[ground]
-    half_width = size / 8
+    half_width = object_size * size / 2
     centre_x = half_width + 1 + position * (size - 2 * half_width - 2)
     mask = shape_mask(shape, size, centre_x, base_y=0.8 * size, half_width=half_width)
     image[mask] = OBJECT_COLOURS[object_colour]
     return image
 
 
-def make_scenes(n_positions: int = 8, size: int = 32) -> Scenes:
+def make_scenes(n_positions: int = 8, size: int = 32, object_size: float = 0.5) -> Scenes:
     """Every combination of the five factors, once: 3 backgrounds x 3 grounds x 3 shapes
-    x ``n_positions`` positions x 4 object colours (864 scenes by default)."""
+    x ``n_positions`` positions x 4 object colours (864 scenes by default).
+
+    The object is half as wide as the image by default: smaller objects cover so few
+    pixels that a small model on 864 images hardly learns their shape, position or colour."""
     if n_positions < 2:
         raise ValueError(f"n_positions must be at least 2, got {n_positions}")
     values = {
@@ -91,7 +101,8 @@ def make_scenes(n_positions: int = 8, size: int = 32) -> Scenes:
     grids = np.meshgrid(*[np.arange(len(v)) for v in values.values()], indexing="ij")
     factors = np.stack([g.ravel() for g in grids], axis=1)
     images = np.stack([
-        render_scene(*(values[name][index] for name, index in zip(FACTOR_NAMES, row)), size=size)
+        render_scene(*(values[name][index] for name, index in zip(FACTOR_NAMES, row)), size=size,
+                     object_size=object_size)
         for row in factors
     ])
     return Scenes(images=images, factors=factors, factor_names=FACTOR_NAMES, factor_values=values)

@@ -22,6 +22,12 @@ def mutual_information_matrix(codes: np.ndarray, factors: np.ndarray, n_bins: in
                      for j in range(binned.shape[1])])
 
 
+def factor_entropies(factors: np.ndarray) -> np.ndarray:
+    """Entropy H(v_k) in nats of each discrete factor (column of ``factors``), shape ``(n_factors,)``."""
+    factors = np.asarray(factors)
+    return np.array([mutual_info_score(factors[:, k], factors[:, k]) for k in range(factors.shape[1])])
+
+
 def mutual_information_gap(codes, factors, n_bins: int = 20) -> float:
     """Mutual information gap (MIG; Chen et al. 2018, Eq. 6).
 
@@ -39,7 +45,7 @@ def mutual_information_gap(codes, factors, n_bins: int = 20) -> float:
     if not np.isfinite(codes).all():
         raise ValueError("codes contain NaN or infinite values")
     information = mutual_information_matrix(codes, factors, n_bins)
-    entropies = np.array([mutual_info_score(factors[:, k], factors[:, k]) for k in range(factors.shape[1])])
+    entropies = factor_entropies(factors)
     if np.any(entropies == 0):
         raise ValueError("every factor must take at least two values")
     top_two = np.sort(information, axis=0)[::-1][:2]

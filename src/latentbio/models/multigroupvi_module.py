@@ -138,16 +138,16 @@ class MultiGroupVAE(nn.Module):
         posterior = self.encode(counts)
         shared = reparameterize(*posterior["shared"])
         private_mean, private_log_var = posterior["private"]
-        own = self.group_mask(group)
-        private = own * reparameterize(private_mean, private_log_var)
+        own = self.group_mask(group).bool()  # where, not a product: 0 * inf from another encoder is NaN
+        private = torch.where(own, reparameterize(private_mean, private_log_var), 0.0)
         log_library = reparameterize(*posterior["library"])
         reconstruction = -self.log_likelihood_per_gene(counts, self.decode(shared, private, log_library)).sum(-1)
 
         kl_shared = kl_standard_normal(*posterior["shared"])
-        kl_private = (own.squeeze(-1) * kl_standard_normal(private_mean, private_log_var)).sum(-1)
+        own = own.squeeze(-1)
+        kl_private = torch.where(own, kl_standard_normal(private_mean, private_log_var), 0.0).sum(-1)
         kl_library = kl_normal(*posterior["library"], self.library_log_mean, self.library_log_var)
-        others = 1.0 - own.squeeze(-1)
-        wasserstein = (others * wasserstein_to_zero(private_mean, private_log_var)).sum(-1)
+        wasserstein = torch.where(own, 0.0, wasserstein_to_zero(private_mean, private_log_var)).sum(-1)
         kl = kl_shared + kl_private + kl_library
         total = reconstruction + self.kl_weight * (kl + self.wasserstein_penalty * wasserstein)
         terms = {"reconstruction": reconstruction.mean(), "kl": kl.mean(), "wasserstein": wasserstein.mean()}

@@ -1,0 +1,100 @@
+"""Checks for the exercises of chapter 2 (generative models)."""
+
+import math
+
+import numpy as np
+import torch
+
+from ..distributions import kl_standard_normal
+from ..likelihoods import bernoulli_log_prob
+from ..models.generative_classifier import bayes_rule
+from . import call_student, expect, expect_close, passed
+
+
+def _as_array(value, name: str, what: str) -> np.ndarray:
+    if torch.is_tensor(value):
+        value = value.detach().cpu().numpy()
+    expect(isinstance(value, np.ndarray), name, f"return {what} as a torch tensor or a NumPy array, got {type(value).__name__}")
+    return value.astype(float)
+
+
+def check_elbo_terms(elbo_terms) -> None:
+    """Exercise 2.1: ``elbo_terms(x, logits, mean, log_var)`` returns the per-image
+    (reconstruction, kl) of the negative ELBO: -log p(x | z) under Bernoulli(sigmoid(logits))
+    summed over pixels, and KL(N(mean, exp(log_var)) || N(0, I)) summed over latent dimensions."""
+    name = "Exercise 2.1 (the two terms of the ELBO)"
+    generator = torch.Generator().manual_seed(2)
+    x = torch.rand(5, 64, generator=generator)
+    logits = 3 * torch.randn(5, 64, generator=generator)
+    mean, log_var = torch.randn(5, 4, generator=generator), torch.randn(5, 4, generator=generator)
+    result = call_student(elbo_terms, x, logits, mean, log_var, exercise=name)
+    expect(isinstance(result, tuple) and len(result) == 2, name, "return a tuple (reconstruction, kl)")
+    reconstruction = _as_array(result[0], name, "the reconstruction term")
+    kl = _as_array(result[1], name, "the KL term")
+    expected_reconstruction = -bernoulli_log_prob(x, logits).numpy()
+    expected_kl = kl_standard_normal(mean, log_var).numpy()
+    expect(reconstruction.shape == (5,) and kl.shape == (5,), name,
+           f"return one value per image, shape (5,), for both terms; got {reconstruction.shape} and {kl.shape}. "
+           "Sum over pixels (and latent dimensions), do not average over the batch.")
+    if np.allclose(reconstruction, -expected_reconstruction, rtol=1e-4):
+        expect(False, name, "the reconstruction term has the wrong sign: it is -log p(x | z), a positive number of nats")
+    if np.allclose(reconstruction * 64, expected_reconstruction, rtol=1e-4):
+        expect(False, name, "the reconstruction term is averaged over pixels: sum it over the 64 pixels instead")
+    expect_close(reconstruction, expected_reconstruction, name,
+                 "the reconstruction term is not -sum_j [x_j log p_j + (1 - x_j) log(1 - p_j)] with p = sigmoid(logits). "
+                 "Hint: torch.nn.functional.binary_cross_entropy_with_logits(logits, x, reduction='none').sum(-1)")
+    expect_close(kl, expected_kl, name, "the KL term does not match 0.5 * sum(exp(log_var) + mean**2 - 1 - log_var)")
+    passed(name)
+
+
+def check_sample_from_prior(sample_from_prior) -> None:
+    """Exercise 2.2: ``sample_from_prior(decode, n_latent, n_samples, seed)`` draws ``n_samples``
+    codes z ~ N(0, I) of ``n_latent`` dimensions (reproducibly from ``seed``), decodes them with
+    ``decode`` (codes -> logits) and returns the pixel probabilities sigmoid(logits)."""
+    name = "Exercise 2.2 (sampling from the prior)"
+    seen_shapes = []
+
+    def identity_decoder(z):
+        seen_shapes.append(tuple(z.shape))
+        return z
+
+    images = _as_array(call_student(sample_from_prior, identity_decoder, 16, 20_000, 0, exercise=name), name, "the images")
+    expect(seen_shapes == [(20_000, 16)], name, f"decode once a batch of codes of shape (n_samples, n_latent) = (20000, 16); "
+           f"decode was called with shapes {seen_shapes}")
+    expect(images.shape == (20_000, 16), name, f"return one decoded image per code, shape (20000, 16); got {images.shape}")
+    expect(images.min() >= 0 and images.max() <= 1, name,
+           "the decoder returns logits: turn them into pixel probabilities with torch.sigmoid")
+    codes = np.log(images) - np.log1p(-images)  # the identity decoder's logits are the codes themselves
+    expect(abs(codes.mean()) < 0.05 and abs(codes.std() - 1) < 0.05, name,
+           f"the codes should come from N(0, I) (mean 0, standard deviation 1); yours have mean {codes.mean():.3f} "
+           f"and standard deviation {codes.std():.3f}. Hint: torch.randn, not torch.rand.")
+    again = _as_array(call_student(sample_from_prior, identity_decoder, 16, 100, 0, exercise=name), name, "the images")
+    repeat = _as_array(call_student(sample_from_prior, identity_decoder, 16, 100, 0, exercise=name), name, "the images")
+    other = _as_array(call_student(sample_from_prior, identity_decoder, 16, 100, 1, exercise=name), name, "the images")
+    expect(np.array_equal(again, repeat), name, "the same seed must give the same samples: draw with "
+           "torch.Generator().manual_seed(seed)")
+    expect(not np.allclose(again, other), name, "different seeds must give different samples")
+    passed(name)
+
+
+def check_bayes_classifier(class_posterior) -> None:
+    """Exercise 2.3: ``class_posterior(class_log_likelihoods, class_prior)`` returns p(y | x)
+    ``(n, n_classes)`` from log p(x | y) ``(n, n_classes)`` and the class probabilities p(y)."""
+    name = "Exercise 2.3 (a classifier from Bayes' rule)"
+    log_likelihoods = np.array([[-20.0, -22.0, -25.0], [-30.0, -30.0, -30.0]])
+    prior = np.array([0.2, 0.5, 0.3])
+    posterior = _as_array(call_student(class_posterior, log_likelihoods, prior, exercise=name), name, "the posterior")
+    expect(posterior.shape == (2, 3), name, f"return one probability per image and class, shape (2, 3); got {posterior.shape}")
+    expect(np.allclose(posterior.sum(axis=1), 1.0), name,
+           f"each row must sum to 1 (divide by the evidence p(x) = sum_y p(x | y) p(y)); rows sum to {posterior.sum(axis=1)}")
+    expect_close(posterior[1], prior, name, "when every class explains an image equally well the posterior is the prior "
+                 "(did you multiply the likelihood by p(y)?)")
+    expect_close(posterior, bayes_rule(log_likelihoods, np.log(prior)), name,
+                 "the posterior is not p(x | y) p(y) / sum_c p(x | c) p(c)")
+    image_scale = np.array([[-1000.0, -1000.0 - math.log(3), -1010.0]])  # log-likelihoods of real images are this large
+    posterior = _as_array(call_student(class_posterior, image_scale, np.full(3, 1 / 3), exercise=name), name, "the posterior")
+    expect(np.isfinite(posterior).all(), name, "with log-likelihoods of -1000 nats exp() underflows to 0 and you divide 0 by 0. "
+           "Hint: subtract the row maximum before exp (log-sum-exp), or use torch.softmax / scipy.special.softmax.")
+    expect_close(posterior, bayes_rule(image_scale, np.log(np.full(3, 1 / 3))), name,
+                 "the posterior is wrong for log-likelihoods of about -1000 nats")
+    passed(name)

@@ -1,0 +1,56 @@
+"""Checks for the exercises of chapter 3 (LORD)."""
+
+import torch
+
+from ..models.adain import AdaIN
+from . import call_student, expect, expect_close, passed
+
+
+def check_noisy_content_codes(noisy_content_codes) -> None:
+    """Exercise 3.1: ``noisy_content_codes(codes, noise_std, training)`` adds N(0, noise_std^2)
+    noise to every entry in training and returns the codes unchanged otherwise."""
+    name = "Exercise 3.1 (asymmetric noise)"
+    codes = torch.linspace(-2, 2, 400_000).reshape(100_000, 4).requires_grad_(True)
+    unchanged = call_student(noisy_content_codes, codes, 1.0, False, exercise=name)
+    expect(torch.is_tensor(unchanged), name, "return a torch tensor")
+    expect_close(unchanged, codes, name, "outside training (training=False) the codes must come back unchanged: "
+                 "LORD evaluates and transfers with the clean codes")
+    torch.manual_seed(0)
+    noisy = call_student(noisy_content_codes, codes, 0.5, True, exercise=name)
+    expect(tuple(noisy.shape) == (100_000, 4), name, f"keep the shape of the codes, (100000, 4); got {tuple(noisy.shape)}")
+    noise = (noisy - codes).detach()
+    expect(abs(float(noise.mean())) < 0.01, name, f"the noise must have mean 0; got {float(noise.mean()):.3f}")
+    expect(abs(float(noise.std()) - 0.5) < 0.01, name,
+           f"with noise_std=0.5 the noise must have standard deviation 0.5; got {float(noise.std()):.3f}. "
+           "Hint: multiply standard normal noise (torch.randn_like) by noise_std.")
+    correlation = torch.corrcoef(torch.stack([noise[:, 0], noise[:, 1]]))[0, 1]
+    expect(abs(float(correlation)) < 0.02, name, "draw independent noise for every entry, not one value per row")
+    expect(noisy.requires_grad, name, "the gradient must flow back to the codes: add the noise, do not detach")
+    noisy.sum().backward()
+    expect_close(codes.grad, torch.ones_like(codes), name, "d(noisy codes)/d(codes) must be 1")
+    torch.manual_seed(1)
+    silent = call_student(noisy_content_codes, codes.detach(), 0.0, True, exercise=name)
+    expect_close(silent, codes.detach(), name, "noise_std=0 (the no-noise ablation) must add nothing")
+    passed(name)
+
+
+def check_adain(adain) -> None:
+    """Exercise 3.2: ``adain(features, scale, bias, eps=1e-5)`` normalises each channel of each
+    image over its spatial positions, then multiplies by ``scale`` and adds ``bias``."""
+    name = "Exercise 3.2 (adaptive instance normalisation)"
+    generator = torch.Generator().manual_seed(0)
+    features = torch.randn(4, 3, 6, 5, generator=generator) * 3 + 1
+    scale, bias = torch.rand(4, 3, generator=generator) + 0.5, torch.randn(4, 3, generator=generator)
+    output = call_student(adain, features, scale, bias, exercise=name)
+    expect(torch.is_tensor(output), name, "return a torch tensor")
+    expect(tuple(output.shape) == (4, 3, 6, 5), name,
+           f"keep the shape of the features, (4, 3, 6, 5); got {tuple(output.shape)}. Hint: reshape scale and "
+           "bias to (n, channels, 1, 1) so that they broadcast over the spatial positions.")
+    expect_close(output.mean(dim=(2, 3)), bias, name, "each output channel must have mean equal to its bias; "
+                 "subtract the mean over the spatial dimensions (2, 3), per image and channel", atol=1e-4)
+    expect_close(output.std(dim=(2, 3), unbiased=False), scale, name,
+                 "each output channel must have standard deviation equal to its scale; divide by the standard "
+                 "deviation over dimensions (2, 3) of each image and channel (not over the batch)", atol=1e-3)
+    expect_close(output, AdaIN()(features, scale, bias), name, "the output differs from AdaIN "
+                 "(use the biased variance, unbiased=False, and sqrt(var + eps))", atol=1e-4)
+    passed(name)

@@ -1,0 +1,74 @@
+"""A generative classifier: Bayes' rule over the class-conditional likelihoods of a conditional VAE.
+
+A discriminative classifier (e.g. logistic regression) models p(y | x) directly. A
+generative one models how each class makes its data, p(x | y), and the class frequencies
+p(y), and classifies with Bayes' rule
+
+    p(y | x) = p(x | y) p(y) / sum_c p(x | c) p(c).
+
+Here log p(x | y) is estimated by the ELBO of a conditional VAE (Sohn et al. 2015), a
+lower bound on it (Kingma & Welling 2014, eq. 3), computed once per candidate class.
+"""
+
+import numpy as np
+import torch
+
+from .inputs import as_labels
+from .vae import VAE
+
+
+def bayes_rule(class_log_likelihoods, class_log_prior) -> np.ndarray:
+    """Posterior class probabilities p(y | x), shape ``(n, n_classes)``, from
+    ``class_log_likelihoods`` log p(x | y) ``(n, n_classes)`` and ``class_log_prior``
+    log p(y) ``(n_classes,)``, normalised in log space (log-sum-exp) so that likelihoods
+    of hundreds of nats do not underflow."""
+    log_joint = torch.as_tensor(np.asarray(class_log_likelihoods, dtype=np.float64))
+    log_prior = torch.as_tensor(np.asarray(class_log_prior, dtype=np.float64))
+    if log_joint.ndim != 2 or log_prior.shape != (log_joint.shape[1],):
+        raise ValueError("expected class_log_likelihoods of shape (n, n_classes) and class_log_prior of shape "
+                         f"(n_classes,); got {tuple(log_joint.shape)} and {tuple(log_prior.shape)}")
+    log_joint = log_joint + log_prior
+    return torch.softmax(log_joint, dim=1).numpy()
+
+
+class GenerativeClassifier:
+    """Classify with Bayes' rule from a conditional VAE's ELBO per class and the class frequencies.
+
+    ``vae`` must be conditional (``n_classes > 0``). :meth:`fit` trains it on labelled data
+    and sets p(y) to the training frequencies; the same VAE then also generates digits of
+    a requested class (``classifier.vae.generate(n, y)``).
+    """
+
+    def __init__(self, vae: VAE, n_samples: int = 10):
+        if vae.n_classes < 2:
+            raise ValueError("a generative classifier needs a conditional VAE with n_classes >= 2")
+        self.vae, self.n_samples = vae, n_samples
+        self.class_log_prior = np.full(vae.n_classes, -np.log(vae.n_classes))
+
+    def fit(self, x, y, **fit_options):
+        """Train the conditional VAE on (x, y) and set the prior to the label frequencies; returns the History."""
+        labels = as_labels(y, self.vae.n_classes, len(x)).numpy()
+        counts = np.bincount(labels, minlength=self.vae.n_classes)
+        if (counts == 0).any():
+            raise ValueError(f"every class needs training examples; classes {np.flatnonzero(counts == 0).tolist()} have none")
+        self.class_log_prior = np.log(counts / counts.sum())
+        return self.vae.fit(x, labels, **fit_options)
+
+    def class_log_likelihoods(self, x) -> np.ndarray:
+        """ELBO estimates of log p(x | y) for every class y, shape ``(n, n_classes)``, in nats."""
+        n = len(x)
+        return np.stack([-self.vae.negative_elbo(x, np.full(n, c), n_samples=self.n_samples)
+                         for c in range(self.vae.n_classes)], axis=1)
+
+    def predict_proba(self, x) -> np.ndarray:
+        """Posterior class probabilities p(y | x) by Bayes' rule, shape ``(n, n_classes)``."""
+        return bayes_rule(self.class_log_likelihoods(x), self.class_log_prior)
+
+    def predict(self, x) -> np.ndarray:
+        """The most probable class of each sample."""
+        return self.predict_proba(x).argmax(axis=1)
+
+    def score(self, x, y) -> float:
+        """Accuracy on labelled data (labels checked to lie in ``[0, n_classes)``)."""
+        labels = as_labels(y, self.vae.n_classes, len(x)).numpy()
+        return float((self.predict(x) == labels).mean())

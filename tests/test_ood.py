@@ -1,0 +1,218 @@
+"""Out-of-distribution prediction: beta-VAE with capacity, dHSIC-VAE, latent arithmetic, Higgins score, protocol."""
+
+import anndata as ad
+import numpy as np
+import pandas as pd
+import pytest
+import torch
+
+from latentbio.metrics.expression import mean_expression_r2
+from latentbio.metrics.higgins import higgins_score, higgins_votes
+from latentbio.models.beta_vae import BetaVAE
+from latentbio.models.dhsic_vae import DHSICVAE
+from latentbio.models.latent_arithmetic import (balanced_group_mean, predict_by_latent_arithmetic,
+                                                predict_in_gene_space, stimulation_shift)
+from latentbio.models.vae import VAE
+from latentbio.ood_protocol import GENE_SPACE_BASELINE, hold_out, run_ood_protocol
+
+
+# ---- beta-VAE with capacity control -------------------------------------------------------------
+
+def test_capacity_ramps_linearly_and_stops_at_its_maximum():
+    model = BetaVAE(6, n_latent=2, hidden=(8,), beta=4.0, capacity_max=30.0)
+    assert [model.set_capacity(epoch, 10) for epoch in (0, 5, 10, 20)] == [0.0, 15.0, 30.0, 30.0]
+
+
+def test_beta_vae_loss_is_reconstruction_plus_beta_times_distance_to_capacity():
+    torch.manual_seed(0)
+    model = BetaVAE(6, n_latent=2, hidden=(8,), beta=4.0, capacity_max=30.0)
+    model.capacity = 12.0
+    x = torch.randn(5, 6)
+    torch.manual_seed(1)
+    terms = model.loss(x)
+    terms = {name: value.detach() for name, value in terms.items()}
+    assert float(terms["loss"]) == pytest.approx(
+        float(terms["reconstruction"] + 4.0 * (terms["kl"] - 12.0).abs()), rel=1e-6)
+
+
+def test_beta_vae_fit_ramps_the_capacity_over_the_epochs():
+    model = BetaVAE(6, n_latent=2, hidden=(8,), capacity_max=10.0)
+    model.fit(np.random.default_rng(0).normal(size=(32, 6)), epochs=4, batch_size=16)
+    assert model.capacity == pytest.approx(7.5)  # the last of epochs 0..3 starts at C_max * 3 / 4
+
+
+def test_beta_vae_rejects_negative_capacity():
+    with pytest.raises(ValueError, match="capacity_max"):
+        BetaVAE(6, capacity_max=-1.0)
+
+
+# ---- dHSIC-VAE ------------------------------------------------------------------------------
+
+def test_dhsic_vae_without_penalty_has_the_vae_loss():
+    torch.manual_seed(0)
+    plain = VAE(6, n_latent=3, hidden=(8,), likelihood="gaussian")
+    penalised = DHSICVAE(6, n_latent=3, hidden=(8,), gamma=0.0)
+    penalised.load_state_dict(plain.state_dict())
+    x = torch.randn(20, 6)
+    torch.manual_seed(1)
+    expected = plain.loss(x)["loss"].detach()
+    torch.manual_seed(1)
+    terms = {name: value.detach() for name, value in penalised.loss(x).items()}
+    assert float(terms["loss"]) == pytest.approx(float(expected), rel=1e-6)
+    assert float(terms["dhsic"]) > 0
+
+
+def test_dhsic_vae_adds_gamma_times_the_dhsic_of_the_sampled_codes():
+    torch.manual_seed(0)
+    model = DHSICVAE(6, n_latent=3, hidden=(8,), gamma=50.0)
+    terms = {name: value.detach() for name, value in model.loss(torch.randn(20, 6)).items()}
+    assert float(terms["loss"]) == pytest.approx(
+        float(terms["reconstruction"] + terms["kl"] + 50.0 * terms["dhsic"]), rel=1e-6)
+
+
+def test_dhsic_vae_bad_arguments():
+    with pytest.raises(ValueError, match="gamma"):
+        DHSICVAE(6, gamma=-1.0)
+    with pytest.raises(ValueError, match="two latent dimensions"):
+        DHSICVAE(6, n_latent=1)
+
+
+# ---- latent arithmetic ---------------------------------------------------------------------------
+
+TYPES = np.array(["a"] * 6 + ["b"] * 2 + ["c"] * 2)
+CONDITIONS = np.array(["control"] * 3 + ["stimulated"] * 3 + ["control", "stimulated"] + ["control"] * 2)
+
+
+def test_balanced_group_mean_weights_each_type_equally():
+    values = np.array([[0.0], [0.0], [0.0], [10.0]])
+    assert balanced_group_mean(values, np.array(["a", "a", "a", "b"]))[0] == pytest.approx(5.0)
+
+
+def test_stimulation_shift_balances_types_and_skips_types_seen_in_one_condition():
+    values = np.zeros((10, 1))
+    values[3:6] = 2.0  # type a: stimulated 2 vs control 0
+    values[7] = 6.0  # type b: stimulated 6 vs control 0
+    values[8:] = 100.0  # type c: control only, must not enter
+    # balanced: ((2 + 6) / 2) - 0 = 4; an unbalanced pooled mean would give (3*2 + 6) / 4 = 3
+    assert stimulation_shift(values, TYPES, CONDITIONS)[0] == pytest.approx(4.0)
+
+
+def test_gene_space_prediction_adds_the_shift_to_each_control_profile():
+    values = np.zeros((10, 2))
+    values[3:6] = [2.0, 0.0]
+    values[7] = [6.0, 1.0]
+    prediction = predict_in_gene_space(values, TYPES, CONDITIONS, np.array([[1.0, 1.0], [0.0, 0.0]]))
+    assert np.allclose(prediction, [[5.0, 1.5], [4.0, 0.5]])
+
+
+class _IdentityModel:
+    """A 'model' whose code is the expression itself: latent arithmetic = gene-space arithmetic."""
+
+    def latent(self, x):
+        return np.asarray(x, dtype=np.float32)
+
+    def decode_mean(self, z):
+        return np.asarray(z)
+
+
+def test_latent_arithmetic_with_an_identity_code_is_the_gene_space_baseline():
+    rng = np.random.default_rng(0)
+    values, target = rng.normal(size=(10, 3)), rng.normal(size=(4, 3))
+    assert np.allclose(predict_by_latent_arithmetic(_IdentityModel(), values, TYPES, CONDITIONS, target),
+                       predict_in_gene_space(values, TYPES, CONDITIONS, target), atol=1e-6)
+
+
+def test_stimulation_shift_bad_input():
+    values = np.zeros((10, 2))
+    with pytest.raises(ValueError, match="no cells in condition 'stimulated'"):
+        stimulation_shift(values, TYPES, np.array(["control"] * 10))
+    with pytest.raises(ValueError, match="both conditions"):
+        stimulation_shift(values, np.array(["a"] * 5 + ["b"] * 5), np.array(["control"] * 5 + ["stimulated"] * 5))
+    with pytest.raises(ValueError, match="one label per row"):
+        stimulation_shift(values, TYPES[:5], CONDITIONS)
+    with pytest.raises(ValueError, match="2-D"):
+        stimulation_shift(np.zeros(10), TYPES, CONDITIONS)
+    with pytest.raises(ValueError, match="genes"):
+        predict_in_gene_space(values, TYPES, CONDITIONS, np.zeros((3, 5)))
+
+
+# ---- Higgins disentanglement score ------------------------------------------------------------------
+
+def _factors(n=1500, seed=0):
+    rng = np.random.default_rng(seed)
+    return rng, np.c_[rng.integers(5, size=n), rng.integers(2, size=n)]
+
+
+def test_higgins_score_is_high_for_a_disentangled_code_and_at_chance_for_noise():
+    rng, factors = _factors()
+    disentangled = factors + 0.2 * rng.normal(size=factors.shape)
+    assert higgins_score(disentangled, factors) > 0.95
+    assert abs(higgins_score(rng.normal(size=(1500, 2)), factors) - 0.5) < 0.08
+
+
+def test_higgins_votes_pairs_share_the_fixed_factor():
+    _, factors = _factors()
+    features, fixed = higgins_votes(factors.astype(float), factors, n_votes=200)
+    # when factor k is fixed, the code dimension that copies k does not differ within pairs
+    assert np.all(features[fixed == 0, 0] == 0) and np.all(features[fixed == 1, 1] == 0)
+    assert set(np.unique(fixed)) == {0, 1}
+
+
+def test_higgins_bad_input():
+    _, factors = _factors(n=20)
+    with pytest.raises(ValueError, match="one row per sample"):
+        higgins_score(np.zeros((19, 2)), factors)
+    with pytest.raises(ValueError, match="at least two factor"):
+        higgins_score(np.zeros((20, 2)), factors[:, :1])
+    with pytest.raises(ValueError, match="single value"):
+        higgins_score(np.zeros((20, 2)), np.c_[factors[:, 0], np.zeros(20)])
+
+
+# ---- the protocol ------------------------------------------------------------------------------
+
+def _toy_pbmcs(seed=0):
+    """Three cell types x two conditions; stimulation adds 2 to log expression of genes 0-4 in every type."""
+    rng = np.random.default_rng(seed)
+    types = np.repeat(["t0", "t1", "t2"], 60)
+    conditions = np.tile(np.repeat(["control", "stimulated"], 30), 3)
+    type_means = rng.gamma(2.0, 1.0, size=(3, 40))
+    means = type_means[np.repeat([0, 1, 2], 60)]
+    x = np.log1p(rng.poisson(means)).astype(np.float32)
+    x[conditions == "stimulated", :5] += 2.0
+    obs = pd.DataFrame({"cell_type": types, "condition": conditions}, index=[f"c{i}" for i in range(180)])
+    return ad.AnnData(x, obs=obs, var=pd.DataFrame(index=[f"g{j}" for j in range(40)]))
+
+
+def test_hold_out_keeps_the_target_cells_out_of_training():
+    split = hold_out(_toy_pbmcs(), "t1", n_top_genes=20, n_degs=5)
+    train = split.train.obs
+    assert not ((train.cell_type == "t1") & (train.condition == "stimulated")).any()
+    assert split.target_stimulated.n_obs == 30 and split.target_control.n_obs == 30
+    assert split.train.n_vars == split.target_stimulated.n_vars == 20
+    assert set(split.target_stimulated.var_names[split.degs]) <= {f"g{j}" for j in range(40)}
+    assert set(split.target_stimulated.var_names[split.degs]) & {"g0", "g1", "g2", "g3", "g4"}
+
+
+def test_hold_out_bad_input():
+    adata = _toy_pbmcs()
+    with pytest.raises(ValueError, match="no cells of type"):
+        hold_out(adata, "t9")
+    with pytest.raises(ValueError, match="no column"):
+        hold_out(adata, "t1", cell_type_key="label")
+    only_control = adata[~((adata.obs.cell_type == "t1") & (adata.obs.condition == "stimulated"))].copy()
+    with pytest.raises(ValueError, match="both"):
+        hold_out(only_control, "t1")
+
+
+def test_run_ood_protocol_scores_every_method():
+    models = {"VAE": lambda n_genes: VAE(n_genes, n_latent=2, hidden=(16,), likelihood="gaussian")}
+    result = run_ood_protocol(_toy_pbmcs(), "t1", models, epochs=2, n_top_genes=None, n_degs=5)
+    assert list(result.table.index) == ["VAE", GENE_SPACE_BASELINE]
+    assert result.predictions["VAE"].shape == (30, 40)
+    assert np.isnan(result.table.loc[GENE_SPACE_BASELINE, "mig"])
+    assert ((result.table[["r2_all", "r2_top_degs"]] >= 0) & (result.table[["r2_all", "r2_top_degs"]] <= 1)).all().all()
+    # the stimulation is the same additive shift in every type, so the baseline predicts it well,
+    # much better than the unstimulated control cells do
+    split = result.split
+    no_change = mean_expression_r2(split.target_control.X, split.target_stimulated.X)
+    assert result.table.loc[GENE_SPACE_BASELINE, "r2_all"] > max(0.9, no_change + 0.1)
