@@ -17,7 +17,7 @@ endif
 
 NBVAL := --nbval-lax --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg
 
-.PHONY: install test unit notebooks book book-committed student bench clean
+.PHONY: install test unit notebooks book book-committed student bench execute clean
 
 $(PYTHON):
 	python3 -m venv $(VENV)
@@ -54,6 +54,10 @@ student: $(INSTALLED)
 
 bench: $(INSTALLED)
 	$(PYTHON) scripts/bench.py chapters _build/bench.md
+
+# Re-execute every chapter in place (the outputs to commit), benchmarking as it goes.
+execute: $(INSTALLED)
+	$(PYTHON) scripts/bench.py chapters _build/bench.md --inplace
 
 clean:
 	rm -rf _build

@@ -1,6 +1,9 @@
 """Execute each chapter notebook in a fresh process; write wall seconds and peak memory to a table.
 
-Usage: python scripts/bench.py CHAPTERS_DIR OUTPUT.md   (``make bench``)
+Usage: python scripts/bench.py CHAPTERS_DIR OUTPUT.md [--inplace]   (``make bench``)
+
+With ``--inplace`` the executed notebooks replace the originals (how the committed
+outputs are made); without it they are thrown away.
 
 Peak memory is the largest resident set of the processes involved (the kernel runs
 the chapter), read from the operating system with ``os.wait4``. The course's budget
@@ -20,10 +23,11 @@ import torch
 BUDGET_SECONDS, BUDGET_MB = 120, 2048
 
 
-def run_notebook(path: Path, workdir: Path) -> tuple[float, float, int]:
-    """Execute one notebook; return (wall seconds, peak resident MB, exit status)."""
+def run_notebook(path: Path, workdir: Path | None) -> tuple[float, float, int]:
+    """Execute one notebook (in place when ``workdir`` is None); return (wall seconds, peak resident MB, exit status)."""
+    destination = ["--inplace"] if workdir is None else ["--output-dir", str(workdir)]
     command = [sys.executable, "-m", "nbconvert", "--to", "notebook", "--execute",
-               "--ExecutePreprocessor.timeout=1200", "--output-dir", str(workdir), str(path)]
+               "--ExecutePreprocessor.timeout=1200", *destination, str(path)]
     start = time.perf_counter()
     process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     _, status, usage = os.wait4(process.pid, 0)
@@ -31,7 +35,7 @@ def run_notebook(path: Path, workdir: Path) -> tuple[float, float, int]:
     return seconds, usage.ru_maxrss / 1024, os.waitstatus_to_exitcode(status)
 
 
-def main(chapters: Path, output: Path) -> int:
+def main(chapters: Path, output: Path, inplace: bool = False) -> int:
     notebooks = sorted(chapters.glob("*.ipynb"))
     if not notebooks:
         sys.exit(f"no notebooks in {chapters}")
@@ -41,7 +45,7 @@ def main(chapters: Path, output: Path) -> int:
     failures = 0
     with tempfile.TemporaryDirectory() as workdir:
         for path in notebooks:
-            seconds, megabytes, status = run_notebook(path, Path(workdir))
+            seconds, megabytes, status = run_notebook(path, None if inplace else Path(workdir))
             ok = status == 0 and seconds <= BUDGET_SECONDS and megabytes <= BUDGET_MB
             verdict = "yes" if ok else ("FAILED TO RUN" if status else "no")
             failures += status != 0
@@ -54,6 +58,6 @@ def main(chapters: Path, output: Path) -> int:
 
 
 if __name__ == "__main__":
-    if len(sys.argv) != 3:
-        sys.exit("usage: python scripts/bench.py CHAPTERS_DIR OUTPUT.md")
-    sys.exit(main(Path(sys.argv[1]), Path(sys.argv[2])))
+    if len(sys.argv) not in (3, 4) or (len(sys.argv) == 4 and sys.argv[3] != "--inplace"):
+        sys.exit("usage: python scripts/bench.py CHAPTERS_DIR OUTPUT.md [--inplace]")
+    sys.exit(main(Path(sys.argv[1]), Path(sys.argv[2]), inplace=len(sys.argv) == 4))

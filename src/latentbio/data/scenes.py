@@ -95,7 +95,7 @@ def make_scenes(n_positions: int = 8, size: int = 32, object_size: float = 0.5) 
         "background": list(BACKGROUND_COLOURS),
         "ground": list(GROUND_COLOURS),
         "shape": list(SHAPES),
-        "position": list(np.linspace(0.0, 1.0, n_positions).round(3)),
+        "position": [float(p) for p in np.linspace(0.0, 1.0, n_positions).round(3)],
         "object colour": list(OBJECT_COLOURS),
     }
     grids = np.meshgrid(*[np.arange(len(v)) for v in values.values()], indexing="ij")

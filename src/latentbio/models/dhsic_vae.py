@@ -14,8 +14,6 @@ from collections.abc import Sequence
 
 import torch
 
-from ..distributions import kl_standard_normal, reparameterize
-from ..likelihoods import observation_log_prob
 from ..metrics.hsic import latent_dhsic
 from .vae import VAE
 
@@ -36,10 +34,8 @@ class DHSICVAE(VAE):
 
     def loss(self, x: torch.Tensor, y: torch.Tensor | None = None) -> dict[str, torch.Tensor]:
         """Batch mean of -log p(x | z) + beta * KL, plus gamma * dHSIC of the batch's z samples."""
-        mean, log_var = self.encode(x, y)
-        z = reparameterize(mean, log_var)
-        reconstruction = -observation_log_prob(self.likelihood, x, self.decode(z, y)).mean()
-        kl = kl_standard_normal(mean, log_var).mean()
-        dependence = latent_dhsic(z)
+        terms = self.elbo_terms(x, y)
+        reconstruction, kl = -terms["log_likelihood"].mean(), terms["kl"].mean()
+        dependence = latent_dhsic(terms["z"])
         return {"loss": reconstruction + self.beta * kl + self.gamma * dependence,
                 "reconstruction": reconstruction, "kl": kl, "dhsic": dependence}

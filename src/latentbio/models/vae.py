@@ -59,11 +59,12 @@ class VAE(nn.Module):
         return self.decoder(self._with_class(z, y))
 
     def elbo_terms(self, x: torch.Tensor, y: torch.Tensor | None = None) -> dict[str, torch.Tensor]:
-        """Per-sample reconstruction log-likelihood (one z sample) and KL of the ELBO."""
+        """Per-sample reconstruction log-likelihood (one z sample) and KL of the ELBO,
+        with the sampled codes ``z`` they were computed from."""
         mean, log_var = self.encode(x, y)
         z = reparameterize(mean, log_var)
         return {"log_likelihood": observation_log_prob(self.likelihood, x, self.decode(z, y)),
-                "kl": kl_standard_normal(mean, log_var)}
+                "kl": kl_standard_normal(mean, log_var), "z": z}
 
     def loss(self, x: torch.Tensor, y: torch.Tensor | None = None) -> dict[str, torch.Tensor]:
         """Batch mean of -log p(x | z) + beta * KL, with both terms reported."""
