@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 import scipy.sparse as sp
 
-from latentbio.data.checks import check_counts, check_obs_column
+from latentbio.checks import check_counts, check_obs_column
 
 
 def make(x, **obs):

@@ -6,7 +6,7 @@ from latentbio.data.shapes import make_shapes
 from latentbio.models.adain import AdaIN, AdaINGenerator, ConvEncoder
 from latentbio.models.conditional_autoencoder import ClassConditionedAutoencoder
 from latentbio.models.image_classifier import ImageClassifier
-from latentbio.models.image_inputs import as_image_batch, as_numpy_images
+from latentbio.checks import as_image_batch, as_numpy_images
 from latentbio.models.lord import LORD, AmortizedLORD, NoisyEmbedding, cosine_schedule, pixel_loss
 
 

@@ -12,7 +12,7 @@ import numpy as np
 import sklearn.datasets
 from sklearn.model_selection import train_test_split
 
-from ..models.inputs import as_labels
+from ..checks import as_labels
 
 
 def _check_images(x: np.ndarray, y: np.ndarray, image_shape: tuple[int, ...], n_classes: int, part: str) -> None:

@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
-from .checks import check_counts, check_obs_column
+from ..checks import check_counts, check_obs_column
 from .datasets import RemoteFile, fetch, register
 
 KANG2018_COUNTS = register(RemoteFile(

@@ -10,7 +10,7 @@ import anndata as ad
 import numpy as np
 import scipy.sparse as sp
 
-from .checks import check_counts
+from ..checks import check_counts
 
 
 def select_highly_variable_genes(adata: ad.AnnData, n_top_genes: int, *, layer: str | None = "counts",

@@ -1,6 +1,7 @@
 """Metrics of the course, each a short documented function tested on representations whose answer is known."""
 
-from .clustering import check_codes_and_labels, cluster_codes, clustering_ari, silhouette
+from ..checks import check_codes_and_labels
+from .clustering import cluster_codes, clustering_ari, silhouette
 from .disentanglement import discretize, factor_entropies, mutual_information_gap, mutual_information_matrix
 from .expression import mean_expression_r2, mean_response_r2, top_differential_genes
 from .higgins import higgins_score

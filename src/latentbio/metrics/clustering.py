@@ -13,24 +13,9 @@ from sklearn.cluster import KMeans
 from sklearn.metrics import adjusted_rand_score, silhouette_score
 from sklearn.neighbors import kneighbors_graph
 
+from ..checks import check_codes_and_labels
 
-def check_codes_and_labels(codes, labels, *, min_labels: int = 2) -> tuple[np.ndarray, np.ndarray]:
-    """Return ``codes`` as a float array ``(n_cells, n_dims)`` and ``labels`` as a 1-D array,
-    raising ``ValueError`` for wrong shapes, NaN/inf codes, missing labels or fewer than
-    ``min_labels`` distinct labels."""
-    codes = np.asarray(codes, dtype=float)
-    labels = np.asarray(labels)
-    if codes.ndim != 2 or labels.ndim != 1 or len(codes) != len(labels):
-        raise ValueError(f"codes must be 2-D (cells x dimensions) and labels 1-D with one label per cell; "
-                         f"got shapes {codes.shape} and {labels.shape}")
-    if not np.isfinite(codes).all():
-        raise ValueError("codes contain NaN or infinite values")
-    if labels.dtype.kind in "fc" and np.isnan(labels).any() or labels.dtype == object and any(
-            label is None or label != label for label in labels):
-        raise ValueError("labels contain missing values")
-    if len(np.unique(labels)) < min_labels:
-        raise ValueError(f"need at least {min_labels} distinct labels; got {len(np.unique(labels))}")
-    return codes, labels
+
 
 
 def silhouette(codes, labels, *, sample_size: int | None = None, random_state: int = 0) -> float:

@@ -11,7 +11,7 @@ import numpy as np
 from sklearn.metrics import silhouette_samples
 from sklearn.neighbors import NearestNeighbors
 
-from .clustering import check_codes_and_labels
+from ..checks import check_codes_and_labels
 
 
 def knn_group_entropy(codes, groups, *, n_neighbors: int = 30) -> float:

@@ -10,7 +10,7 @@ import numpy as np
 import ot
 import torch
 
-from .clustering import check_codes_and_labels
+from ..checks import check_codes_and_labels
 
 
 def sample_wasserstein(codes_a, codes_b):

@@ -9,7 +9,7 @@ from torch import nn
 from .. import train
 from ..blocks import mlp
 from ..likelihoods import check_observation_model, observation_log_prob, observation_mean
-from .inputs import as_feature_matrix
+from ..checks import as_feature_matrix
 
 
 class Autoencoder(nn.Module):

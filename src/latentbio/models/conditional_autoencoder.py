@@ -14,8 +14,7 @@ from torch import nn
 
 from .. import train
 from .adain import AdaINGenerator, ConvEncoder
-from .image_inputs import as_image_batch, as_numpy_images
-from .inputs import as_labels
+from ..checks import as_image_batch, as_numpy_images, as_labels
 from .lord import ADAM_BETAS, INIT_RANGE, cosine_schedule, pixel_loss
 
 

@@ -19,8 +19,7 @@ import scipy.sparse as sp
 import torch
 
 from .. import train
-from ..data.checks import check_counts
-from .inputs import as_feature_matrix
+from ..checks import check_counts, as_feature_matrix
 from .scvae import CountVAEModule
 
 

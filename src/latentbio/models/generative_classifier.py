@@ -13,7 +13,7 @@ lower bound on it (Kingma & Welling 2014, eq. 3), computed once per candidate cl
 import numpy as np
 import torch
 
-from .inputs import as_labels
+from ..checks import as_labels
 from .vae import VAE
 
 

@@ -11,8 +11,7 @@ from torch import nn
 
 from .. import train
 from .adain import ConvEncoder
-from .image_inputs import as_image_batch
-from .inputs import as_labels
+from ..checks import as_image_batch, as_labels
 
 
 class ImageClassifier(nn.Module):

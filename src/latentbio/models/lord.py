@@ -26,8 +26,7 @@ from torch import nn
 
 from .. import train
 from .adain import AdaINGenerator, ConvEncoder
-from .image_inputs import as_image_batch, as_numpy_images
-from .inputs import as_labels
+from ..checks import as_image_batch, as_numpy_images, as_labels
 
 INIT_RANGE = 0.05  # codes start uniform in (-0.05, 0.05), as in the official code
 ADAM_BETAS = (0.5, 0.999)  # the official optimiser settings

@@ -13,7 +13,7 @@ import scipy.sparse as sp
 import torch
 
 from .. import train
-from ..data.checks import check_counts, check_obs_column
+from ..checks import check_counts, check_obs_column
 from ..data.group_sampler import balanced_group_loader
 from .multigroupvi_module import MultiGroupVAE
 

@@ -11,7 +11,7 @@ import numpy as np
 import torch
 
 from ..likelihoods import bernoulli_log_prob
-from .inputs import as_feature_matrix
+from ..checks import as_feature_matrix
 
 
 class IndependentBernoulli:

@@ -19,7 +19,7 @@ from .. import train
 from ..blocks import GaussianEncoder, mlp
 from ..distributions import kl_standard_normal, reparameterize
 from ..likelihoods import check_observation_model, observation_log_prob, observation_mean
-from .inputs import as_feature_matrix, as_labels
+from ..checks import as_feature_matrix, as_labels
 
 
 class VAE(nn.Module):
