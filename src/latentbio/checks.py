@@ -169,3 +169,41 @@ def check_codes_and_labels(codes, labels, *, min_labels: int = 2) -> tuple[np.nd
     if len(np.unique(labels)) < min_labels:
         raise ValueError(f"need at least {min_labels} distinct labels; got {len(np.unique(labels))}")
     return codes, labels
+
+
+# ---- added for the model API --------------------------------------------------------------
+
+def check_count_batch(counts: torch.Tensor, *, name: str = "counts") -> torch.Tensor:
+    """Return a minibatch of counts unchanged after one cheap pass that finds any negative,
+    fractional, NaN or infinite value (their fractional part is not 0); raises ``ValueError``.
+
+    For a count module's ``loss`` called directly; the AnnData models check their matrix
+    once with :func:`check_counts` instead of every minibatch.
+    """
+    bad = (counts < 0) | (torch.frac(counts) != 0)
+    if bool(bad.any()):
+        example = float(counts[bad][0])
+        raise ValueError(f"{name} must be finite non-negative integers (raw counts); got {example:.4g}. "
+                         "Log-normalised or scaled values need another likelihood; give the raw counts.")
+    return counts
+
+
+def check_image_shape(image_shape) -> tuple[int, int]:
+    """``(size, channels)`` of a model's ``image_shape``: ``(size, size)`` for grey images or
+    ``(size, size, channels)`` for colour; raises ``ValueError`` for anything else."""
+    shape = tuple(int(s) for s in np.atleast_1d(image_shape)) if not isinstance(image_shape, (int, np.integer)) else ()
+    if len(shape) not in (2, 3) or shape[0] != shape[1] or min(shape) < 1:
+        raise ValueError(f"image_shape must be (size, size) for grey images or (size, size, channels) for colour; "
+                         f"got {image_shape!r}")
+    return shape[0], shape[2] if len(shape) == 3 else 1
+
+
+def as_model_images(images, image_shape, *, name: str = "images") -> torch.Tensor:
+    """``images`` as a float32 batch ``(n, channels, size, size)`` checked against a model's
+    ``image_shape`` (see :func:`as_image_batch` and :func:`check_image_shape`)."""
+    size, channels = check_image_shape(image_shape)
+    batch = as_image_batch(images, size, name=name)
+    if batch.shape[1] != channels:
+        raise ValueError(f"{name} must have {channels} channel(s) for this model (image_shape={tuple(image_shape)}); "
+                         f"got {batch.shape[1]}")
+    return batch
