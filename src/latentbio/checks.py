@@ -15,45 +15,216 @@ import pandas as pd
 import scipy.sparse as sp
 import torch
 
-# ---- feature matrices and class labels ---------------------------------------------------
+# ---- numeric arrays, dense or sparse -------------------------------------------------------
 
 
-def as_feature_matrix(x, n_features: int | None = None, *, name: str = "x", unit_interval: bool = False) -> torch.Tensor:
-    """Return ``x`` as a float32 tensor of shape ``(n_samples, n_features)``.
+def as_numeric_array(x, *, name: str = "x", dtype=np.float64) -> np.ndarray:
+    """Return ``x`` (a list, NumPy array, pandas object or torch tensor) as a NumPy array of ``dtype``.
 
-    Raises ``ValueError`` for a wrong number of dimensions or features, NaN or
-    infinite values, or (with ``unit_interval``) values outside [0, 1].
+    Raises ``TypeError`` if ``x`` is a scipy sparse matrix (call sites that take sparse input
+    use :func:`check_feature_matrix`), holds strings, complex numbers or other objects, or is ragged.
     """
-    x = torch.as_tensor(np.asarray(x, dtype=np.float32)) if not torch.is_tensor(x) else x.float()
+    if sp.issparse(x):
+        raise TypeError(f"{name} is a scipy sparse matrix; this function needs a dense array: pass "
+                        f"{name}.toarray() (or select the rows you need first)")
+    if torch.is_tensor(x):
+        x = x.detach().cpu().numpy()
+    elif isinstance(x, (pd.DataFrame, pd.Series)):
+        x = x.to_numpy()
+    try:
+        array = np.asarray(x)
+    except ValueError as error:  # ragged nested lists
+        raise TypeError(f"{name} must be a rectangular array of numbers; NumPy could not make one ({error})") from None
+    if array.dtype.kind == "c":
+        raise TypeError(f"{name} holds complex numbers; give real numbers")
+    if array.dtype.kind not in "biuf":
+        try:
+            array = array.astype(dtype)
+        except (TypeError, ValueError):
+            example = f" (e.g. {str(array.flat[0])!r})" if array.size else ""
+            raise TypeError(f"{name} must hold numbers; got values of dtype {array.dtype}{example}") from None
+    return array.astype(dtype, copy=False)
+
+
+def check_feature_matrix(x, n_features: int | None = None, *, name: str = "x", unit_interval: bool = False,
+                         min_samples: int = 1, dtype=np.float32):
+    """Return ``x`` checked, as a ``dtype`` array ``(n_samples, n_features)``; scipy sparse input stays
+    sparse (a CSR matrix, so rows can be sliced) and is never densified.
+
+    Finiteness (and, with ``unit_interval``, the range [0, 1]) is checked on the stored values
+    (``.data``) of a sparse matrix. Raises ``ValueError`` for a wrong number of dimensions or
+    features, fewer than ``min_samples`` rows, NaN or infinite values, or values outside [0, 1];
+    ``TypeError`` for values that are not numbers. Use :func:`dense_rows` to densify a minibatch.
+    """
+    if sp.issparse(x):
+        x = x.tocsr().astype(dtype, copy=False)
+        values = x.data
+        implicit_zero = x.nnz < x.shape[0] * x.shape[1]
+    else:
+        x = as_numeric_array(x, name=name, dtype=dtype)
+        values = x
+        implicit_zero = False
     if x.ndim != 2:
         raise ValueError(f"{name} must be a 2-D array (samples x features); got shape {tuple(x.shape)}. "
                          "Flatten images first, e.g. images.reshape(len(images), -1).")
     if n_features is not None and x.shape[1] != n_features:
         raise ValueError(f"{name} must have {n_features} features per sample; got {x.shape[1]}")
-    if len(x) == 0:
-        raise ValueError(f"{name} is empty")
-    if not torch.isfinite(x).all():
-        raise ValueError(f"{name} contains NaN or infinite values")
-    if unit_interval and (x.min() < 0 or x.max() > 1):
-        raise ValueError(f"{name} must lie in [0, 1] for a Bernoulli likelihood; got range "
-                         f"[{float(x.min()):.3g}, {float(x.max()):.3g}]. Scale pixels, e.g. x / x.max().")
+    if x.shape[0] == 0 or x.shape[1] == 0:
+        raise ValueError(f"{name} is empty (shape {tuple(x.shape)}); give at least one sample and one feature")
+    if x.shape[0] < min_samples:
+        raise ValueError(f"{name} needs at least {min_samples} samples; got {x.shape[0]}")
+    if not np.isfinite(values).all():
+        raise ValueError(f"{name} contains NaN or infinite values; remove or impute them first")
+    if unit_interval:
+        low = min(values.min(initial=0.0 if implicit_zero else np.inf), 0.0 if implicit_zero else np.inf)
+        high = max(values.max(initial=0.0 if implicit_zero else -np.inf), 0.0 if implicit_zero else -np.inf)
+        if low < 0 or high > 1:
+            raise ValueError(f"{name} must lie in [0, 1] for a Bernoulli likelihood; got range [{low:.3g}, {high:.3g}]. "
+                             "Scale pixels, e.g. x / x.max().")
     return x
 
 
-def as_labels(y, n_classes: int, n_samples: int | None = None, *, name: str = "y") -> torch.Tensor:
-    """Return class labels as an int64 tensor, checking they are integers in [0, n_classes)."""
-    array = np.asarray(y)
+def dense_rows(x, rows=slice(None), *, dtype=np.float32) -> np.ndarray:
+    """Rows ``rows`` (a slice, integer indices or a boolean mask) of a dense or sparse matrix,
+    as a dense C-contiguous ``dtype`` array; only these rows are densified (one minibatch)."""
+    block = x[rows]
+    block = block.toarray() if sp.issparse(block) else np.asarray(block)
+    return np.ascontiguousarray(block, dtype=dtype)
+
+
+def as_feature_matrix(x, n_features: int | None = None, *, name: str = "x", unit_interval: bool = False) -> torch.Tensor:
+    """Return ``x`` as a dense float32 tensor of shape ``(n_samples, n_features)``, after
+    :func:`check_feature_matrix` (a sparse ``x`` is densified whole; a torch tensor keeps its device)."""
+    if torch.is_tensor(x) and x.is_floating_point():
+        check_feature_matrix(x.detach().cpu(), n_features, name=name, unit_interval=unit_interval)
+        return x.float()
+    checked = check_feature_matrix(x, n_features, name=name, unit_interval=unit_interval)
+    return torch.from_numpy(dense_rows(checked))
+
+
+# ---- labels of any type ------------------------------------------------------------------
+
+
+def _label_values(y, name: str):
+    """``y`` as a 1-D NumPy array of booleans, integers or strings, or a pandas Categorical;
+    refuses missing values, non-integer numbers and types that cannot be class labels."""
+    if torch.is_tensor(y):
+        y = y.detach().cpu().numpy()
+    if isinstance(y, pd.DataFrame):
+        raise ValueError(f"{name} must be one column of labels; got a DataFrame with columns {list(y.columns)}")
+    if isinstance(y, (pd.Series, pd.Index)):
+        y = y.array
+    if isinstance(y, pd.Categorical):
+        if y.isna().any():
+            raise ValueError(f"{name} has {int(y.isna().sum())} missing labels; every sample needs a label "
+                             "(drop those samples or give them a category)")
+        return y
+    if sp.issparse(y):
+        raise TypeError(f"{name} is a sparse matrix; give labels as a 1-D array")
+    # a list is read as objects first, so that [1, "a"] is not silently turned into strings
+    array = np.asarray(y, dtype=object) if isinstance(y, (list, tuple)) else np.asarray(y)
+    if array.ndim == 2 and 1 in array.shape and array.size > 1:
+        raise ValueError(f"{name} must be a 1-D array of labels; got shape {array.shape} (use {name}.ravel())")
     if array.ndim != 1:
-        raise ValueError(f"{name} must be a 1-D array of class labels; got shape {array.shape}")
-    if n_samples is not None and len(array) != n_samples:
-        raise ValueError(f"{name} has {len(array)} labels for {n_samples} samples")
-    if not np.issubdtype(array.dtype, np.integer):
-        if not np.all(np.mod(array, 1) == 0):
-            raise ValueError(f"{name} must hold integer class labels")
-        array = array.astype(np.int64)
-    if len(array) and (array.min() < 0 or array.max() >= n_classes):
-        raise ValueError(f"{name} must lie in [0, {n_classes}); got labels from {array.min()} to {array.max()}")
-    return torch.as_tensor(array, dtype=torch.int64)
+        raise ValueError(f"{name} must be a 1-D array with one label per sample; got shape {array.shape}")
+    if len(array) == 0:
+        raise ValueError(f"{name} is empty; give one label per sample")
+    missing = pd.isna(array)
+    if missing.any():
+        raise ValueError(f"{name} has {int(missing.sum())} missing labels (NaN/None); every sample needs a label "
+                         "(drop those samples or give them a label of their own)")
+    if array.dtype == object:
+        kinds = {"string" if isinstance(v, (str, np.str_)) else "number" if isinstance(v, (int, float, np.number))
+                 else type(v).__name__ for v in array}
+        if kinds == {"string"}:
+            return array.astype(str)
+        if kinds != {"number"}:
+            raise TypeError(f"{name} must hold integers, strings, booleans or categories, all of one kind; "
+                            f"got {sorted(kinds)}")
+        array = np.asarray(array.tolist())
+    if array.dtype.kind == "S":
+        return array.astype(str)
+    if array.dtype.kind in "biuU":
+        return array
+    if array.dtype.kind == "f":
+        if not np.isfinite(array).all():
+            raise ValueError(f"{name} contains infinite values; labels must be integers, strings or categories")
+        if not np.all(array == np.round(array)):
+            fractional = array[array != np.round(array)][0]
+            raise ValueError(f"{name} holds non-integer numbers (e.g. {fractional:g}); class labels must be integers, "
+                             "strings or categories. A continuous variable needs a regression score (or bin it first).")
+        return array.astype(np.int64)
+    raise TypeError(f"{name} must hold integers, strings, booleans or categories; got dtype {array.dtype}")
+
+
+def check_labels(y, n_samples: int | None = None, *, name: str = "y") -> np.ndarray:
+    """Return the labels ``y`` as a 1-D NumPy array (booleans, integers or strings; a Categorical
+    becomes an array of its values), checked as in :func:`encode_labels`, for code that
+    compares labels with ``==`` rather than numbering them."""
+    values = np.asarray(_label_values(y, name))
+    if n_samples is not None and len(values) != n_samples:
+        raise ValueError(f"{name} has {len(values)} labels for {n_samples} samples; give one label per sample")
+    return values
+
+
+def encode_labels(y, categories=None, *, n_samples: int | None = None,
+                  name: str = "y") -> tuple[np.ndarray, np.ndarray]:
+    """Return ``(codes, categories)``: one integer code in ``0 .. K-1`` per label and the K category
+    names, so that ``categories[codes]`` gives the labels back.
+
+    ``y`` may hold integers, integer-valued floats, strings or booleans, or be a pandas
+    Categorical / categorical Series (list, array, Series or tensor). Without ``categories``
+    they are the sorted distinct labels (a Categorical's own categories, in its order);
+    with ``categories`` (e.g. a model's class names) every label must be one of them.
+    Raises ``ValueError`` for missing labels, non-integer numbers, a wrong length or a label
+    outside ``categories``; ``TypeError`` for values that cannot be class labels.
+    """
+    values = _label_values(y, name)
+    if n_samples is not None and len(values) != n_samples:
+        raise ValueError(f"{name} has {len(values)} labels for {n_samples} samples; give one label per sample")
+    if categories is None:
+        if isinstance(values, pd.Categorical):
+            return values.codes.astype(np.int64), values.categories.to_numpy()
+        categories, codes = np.unique(values, return_inverse=True)
+        return codes.astype(np.int64).ravel(), categories
+    known = pd.Index(list(categories))
+    if known.has_duplicates or known.hasnans:
+        raise ValueError(f"categories must be distinct and not missing; got {list(known)}")
+    codes = known.get_indexer(np.asarray(values))
+    if (codes < 0).any():
+        unknown = pd.unique(np.asarray(values)[codes < 0])
+        raise ValueError(f"{name} holds labels that are not among the {len(known)} known categories: "
+                         f"{unknown[:5].tolist()}{' ...' if len(unknown) > 5 else ''}; known: {known[:10].tolist()}"
+                         f"{' ...' if len(known) > 10 else ''}")
+    return codes.astype(np.int64), known.to_numpy()
+
+
+def class_indices(y, n_classes: int, n_samples: int | None = None, *, name: str = "y") -> np.ndarray:
+    """Return class labels as an int64 array, checking that they are integers in ``[0, n_classes)``
+    (booleans and integer-valued floats count as integers), for a model with a fixed set of classes.
+
+    String or categorical labels raise a ``TypeError`` that says how to number them with
+    :func:`encode_labels`; other bad labels raise as in :func:`encode_labels`.
+    """
+    values = _label_values(y, name)
+    if isinstance(values, pd.Categorical):
+        values = _label_values(np.asarray(values), name)
+    if values.dtype.kind == "U":
+        raise TypeError(f"{name} holds strings (e.g. {str(values[0])!r}) but this model numbers its {n_classes} classes "
+                        f"0..{n_classes - 1}: number them first, codes, names = "
+                        f"latentbio.checks.encode_labels({name}), and keep the names to map codes back")
+    if n_samples is not None and len(values) != n_samples:
+        raise ValueError(f"{name} has {len(values)} labels for {n_samples} samples; give one label per sample")
+    values = values.astype(np.int64)
+    if values.min() < 0 or values.max() >= n_classes:
+        raise ValueError(f"{name} must lie in [0, {n_classes}) for a model with n_classes={n_classes}; "
+                         f"got labels from {values.min()} to {values.max()}")
+    return values
+
+
+def as_labels(y, n_classes: int, n_samples: int | None = None, *, name: str = "y") -> torch.Tensor:
+    """:func:`class_indices` as an int64 tensor."""
+    return torch.from_numpy(class_indices(y, n_classes, n_samples, name=name))
 
 
 # ---- images ------------------------------------------------------------------------------
