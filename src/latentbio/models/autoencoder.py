@@ -37,6 +37,8 @@ class AutoencoderModule(nn.Module):
 class Autoencoder(ArrayModel):
     """The face of :class:`AutoencoderModule` (same arguments): arrays in, arrays out."""
 
+    description = "autoencoder"
+
     def __init__(self, n_input: int, n_latent: int = 10, hidden: Sequence[int] = (256, 128),
                  likelihood: str = "bernoulli"):
         self.module = AutoencoderModule(n_input, n_latent, hidden, likelihood)
@@ -49,7 +51,7 @@ class Autoencoder(ArrayModel):
         """Train on ``x`` with :func:`latentbio.train.fit` (an autoencoder takes no labels: ``y`` must be None)."""
         if y is not None:
             raise ValueError("an Autoencoder takes no labels; call fit(x) without y")
-        return self._fit(self._inputs(x), epochs=epochs, desc="autoencoder", **fit_options)
+        return self._fit(self._inputs(x), epochs=epochs, **fit_options)
 
     def latent(self, x) -> np.ndarray:
         """The codes of ``x``, shape ``(n_samples, n_latent)``."""

@@ -30,15 +30,17 @@ class Model:
 
     module: nn.Module
     history: train.History | None = None
+    description = "training"  # the progress bar's label (``fit_options`` may give another ``desc``)
 
     @property
     def device(self) -> torch.device:
         """Where the module's parameters are (a GPU after training when one is present)."""
         return next(self.module.parameters()).device
 
-    def _fit(self, data, *, epochs: int, desc: str, **fit_options) -> train.History:
+    def _fit(self, data, *, epochs: int, **fit_options) -> train.History:
         """Train ``self.module`` on ``data`` with :func:`latentbio.train.fit`; keep and return the History."""
-        self.history = train.fit(self.module, data, epochs=epochs, desc=desc, **fit_options)
+        fit_options.setdefault("desc", self.description)
+        self.history = train.fit(self.module, data, epochs=epochs, **fit_options)
         return self.history
 
     def _predict(self, function, data, batch_size: int = 1024) -> np.ndarray:
@@ -92,7 +94,6 @@ class AnnDataModel(Model):
     """
 
     default_batch_size = 128
-    description = "training"
 
     def __init__(self, adata: ad.AnnData, layer: str | None):
         if not isinstance(adata, ad.AnnData):
@@ -132,7 +133,7 @@ class AnnDataModel(Model):
         Other options (``val_fraction``, ``patience``, ``seed`` ...) go to :func:`~latentbio.train.fit`.
         """
         return self._fit(self._training_data(), epochs=max_epochs,
-                         batch_size=batch_size or self.default_batch_size, lr=lr, desc=self.description,
+                         batch_size=batch_size or self.default_batch_size, lr=lr,
                          **fit_options)
 
     def _encode_mean(self, batch: torch.Tensor) -> torch.Tensor:

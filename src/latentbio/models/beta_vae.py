@@ -53,6 +53,7 @@ class BetaVAE(VAE):
     """
 
     module_class = CapacityVAEModule
+    description = "beta-VAE"
 
     def __init__(self, n_input: int, n_latent: int = 10, hidden: Sequence[int] = (256, 128),
                  beta: float = 20.0, capacity_max: float = 30.0, likelihood: str = "gaussian", n_classes: int = 0):
@@ -71,6 +72,7 @@ class ExpressionBetaVAE(ExpressionVAE):
     (the paper's Kang settings by default: beta = 20, C_max = 30 nats)."""
 
     module_class = CapacityVAEModule
+    description = "expression beta-VAE"
 
     def __init__(self, adata, *, layer: str | None = None, n_latent: int = 5, hidden: Sequence[int] = (128, 64),
                  beta: float = 20.0, capacity_max: float = 30.0):

@@ -47,6 +47,8 @@ class ClassConditionedAutoencoder(ContentClassDecoding, TransferModel):
     """The face of :class:`ClassConditionedAutoencoderModule` (same arguments); ``image_shape`` is
     ``(size, size)`` or ``(size, size, channels)``."""
 
+    description = "class-conditioned autoencoder"
+
     def __init__(self, image_shape, n_classes: int, content_dim: int = 8, class_dim: int = 8,
                  generator_channels=(32, 16), encoder_channels=(16, 32), hidden: int = 128):
         self.module = ClassConditionedAutoencoderModule(image_shape, n_classes, content_dim, class_dim,
@@ -61,7 +63,7 @@ class ClassConditionedAutoencoder(ContentClassDecoding, TransferModel):
         optimizer = torch.optim.Adam(self.module.parameters(), lr=lr, betas=(0.5, 0.999))
         fit_options.setdefault("scheduler", train.cosine_schedule(epochs))
         return self._fit((batch, labels), epochs=epochs, batch_size=batch_size, optimizer=optimizer,
-                         desc="class-conditioned autoencoder", **fit_options)
+                         **fit_options)
 
     def latent(self, images) -> np.ndarray:
         """Content codes of ``images``, ``(n, content_dim)``."""

@@ -50,6 +50,7 @@ class DHSICVAE(VAE):
     parameters as for ``VAE``."""
 
     module_class = DHSICVAEModule
+    description = "dHSIC-VAE"
 
     def __init__(self, n_input: int, n_latent: int = 10, hidden: Sequence[int] = (256, 128),
                  beta: float = 1.0, gamma: float = 50.0, likelihood: str = "gaussian", n_classes: int = 0):
@@ -62,6 +63,7 @@ class ExpressionDHSICVAE(ExpressionVAE):
     default: beta = 1, gamma = 50)."""
 
     module_class = DHSICVAEModule
+    description = "expression dHSIC-VAE"
 
     def __init__(self, adata, *, layer: str | None = None, n_latent: int = 5, hidden: Sequence[int] = (128, 64),
                  beta: float = 1.0, gamma: float = 50.0):

@@ -33,6 +33,8 @@ class ImageClassifier(ArrayModel):
     """Classifies square images, ``(n, size, size)`` grey or ``(n, size, size, c)`` colour, as one of
     ``n_classes`` classes (labels: integers, strings or categories)."""
 
+    description = "classifier"
+
     def __init__(self, image_shape, n_classes: int, channels=(16, 32), hidden: int = 128):
         self.module = ImageClassifierModule(image_shape, n_classes, channels, hidden)
         self.image_shape, self.n_classes = tuple(image_shape), n_classes
@@ -41,7 +43,7 @@ class ImageClassifier(ArrayModel):
         """Train on labelled real images with :func:`latentbio.train.fit`."""
         batch = as_model_images(images, self.image_shape)
         labels = self._class_index(classes, len(batch), name="classes")
-        return self._fit((batch, labels), epochs=epochs, desc="classifier", **fit_options)
+        return self._fit((batch, labels), epochs=epochs, **fit_options)
 
     def _predicted_index(self, images) -> np.ndarray:
         return self._predict(self.module.network, as_model_images(images, self.image_shape)).argmax(1)

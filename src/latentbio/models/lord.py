@@ -148,6 +148,8 @@ class LORD(ContentClassDecoding, ArrayModel):
     noise on the content codes (1 in the paper; 0 gives the no-noise ablation).
     """
 
+    description = "LORD stage 1"
+
     def __init__(self, image_shape, n_classes: int, n_images: int, content_dim: int = 8, class_dim: int = 8,
                  content_noise: float = 1.0, content_decay: float = 1e-3, channels=(32, 16)):
         self.module = LORDModule(image_shape, n_classes, n_images, content_dim, class_dim, content_noise,
@@ -173,7 +175,7 @@ class LORD(ContentClassDecoding, ArrayModel):
                                       {"params": codes, "lr": lr * code_lr_factor}], betas=(0.5, 0.999))
         fit_options.setdefault("scheduler", train.cosine_schedule(epochs))
         return self._fit((torch.arange(len(batch)), batch, labels), epochs=epochs, batch_size=batch_size,
-                         optimizer=optimizer, desc="LORD stage 1", **fit_options)
+                         optimizer=optimizer, **fit_options)
 
     def learned_content_codes(self) -> np.ndarray:
         """The content codes of the training images, ``(n_images, content_dim)``, without noise."""
@@ -193,6 +195,8 @@ class AmortizedLORD(ContentClassDecoding, TransferModel):
     code from an example image instead, which also works for classes never seen in training.
     """
 
+    description = "LORD stage 2"
+
     def __init__(self, lord: LORD, code_weight: float = 10.0, channels=(16, 32), hidden: int = 128):
         if not isinstance(lord, LORD):
             raise TypeError(f"AmortizedLORD is built from a trained LORD (stage 1); got {type(lord).__name__}")
@@ -211,7 +215,7 @@ class AmortizedLORD(ContentClassDecoding, TransferModel):
         optimizer = torch.optim.Adam(self.module.parameters(), lr=lr, betas=(0.5, 0.999))
         fit_options.setdefault("scheduler", train.cosine_schedule(epochs))
         return self._fit((torch.arange(len(batch)), batch, labels), epochs=epochs, batch_size=batch_size,
-                         optimizer=optimizer, desc="LORD stage 2", **fit_options)
+                         optimizer=optimizer, **fit_options)
 
     def latent(self, images) -> np.ndarray:
         """Content codes of any images, ``(n, content_dim)``, in one pass of the content encoder."""

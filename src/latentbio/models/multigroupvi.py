@@ -240,7 +240,7 @@ class MultiGroupVI(AnnDataModel):
         try:
             return self._fit(self._training_data(), epochs=max_epochs, batches=batches, optimizer=optimizer,
                              on_epoch_start=train.ramp_attribute(self.module, "kl_weight", 1.0, warmup),
-                             seed=seed, desc=self.description, **fit_options)
+                             seed=seed, **fit_options)
         finally:
             self.module.kl_weight, self.module.counts_checked = 1.0, False
 

@@ -88,6 +88,7 @@ class VAE(ArrayModel):
     """
 
     module_class = VAEModule
+    description = "VAE"
 
     def __init__(self, n_input: int, n_latent: int = 10, hidden: Sequence[int] = (256, 128),
                  beta: float = 1.0, likelihood: str = "bernoulli", n_classes: int = 0, **module_options):
@@ -121,7 +122,7 @@ class VAE(ArrayModel):
         ``fit_options`` (``batch_size``, ``lr``, ``seed``, ``val_fraction``, ``patience`` ...) go there."""
         x, labels = self._inputs(x, y)
         data = (x,) if labels is None else (x, labels)
-        return self._fit(data, epochs=epochs, desc=type(self).__name__, **fit_options)
+        return self._fit(data, epochs=epochs, **fit_options)
 
     def latent(self, x, y=None) -> np.ndarray:
         """Posterior means E[z | x], shape ``(n_samples, n_latent)``."""
