@@ -206,9 +206,17 @@ BAD_ANNDATA_INPUT = [
      ValueError, r"adata\[:, model.var_names\]"),
     ("fractional counts to the module", lambda: CountVAE(small_cells()).module.loss(torch.full((2, 10), 0.5)),
      ValueError, "give the raw counts"),
+    ("one cell per minibatch", lambda: one_group_model().train(max_epochs=1, batch_size=1), ValueError,
+     "at least 2 cells: raise batch_size"),
     ("unknown space", lambda: MultiGroupVI(small_cells()).get_latent_representation(space="c"), ValueError,
      "'shared' or one of the groups"),
 ]
+
+
+def one_group_model():
+    adata = small_cells()
+    adata.obs["group"] = pd.Categorical(["a"] * adata.n_obs)
+    return MultiGroupVI(adata, n_hidden=4)
 
 
 @pytest.mark.parametrize("case, call, error, words", BAD_ANNDATA_INPUT, ids=[case[0] for case in BAD_ANNDATA_INPUT])

@@ -20,7 +20,6 @@ Schedules (one definition each): :func:`linear_ramp` (KL warm-up, capacity ramp)
 
 from __future__ import annotations
 
-import math
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -87,7 +86,7 @@ def cosine_schedule(epochs: int, final_fraction: float = 0.01):
 
     def build(optimizer):
         return torch.optim.lr_scheduler.LambdaLR(
-            optimizer, lambda epoch: final_fraction + (1 - final_fraction) * 0.5 * (1 + math.cos(math.pi * epoch / epochs)))
+            optimizer, lambda epoch: final_fraction + (1 - final_fraction) * 0.5 * (1 + np.cos(np.pi * epoch / epochs)))
     return build
 
 
@@ -143,8 +142,16 @@ def batch_slices(n: int, batch_size: int) -> list[slice]:
 
 
 def shuffled_batches(n: int, batch_size: int, generator: torch.Generator) -> Iterable[torch.Tensor]:
-    """One epoch of minibatch indices: a random permutation of ``range(n)`` cut by :func:`batch_slices`."""
+    """One epoch of minibatch indices: a random permutation of ``range(n)`` cut by :func:`batch_slices`.
+
+    ``generator`` is advanced exactly as by an epoch of torch's ``DataLoader(shuffle=True)`` (a
+    worker seed, the permutation, and a second permutation its sampler draws and discards), so a
+    seed gives the same shuffles as with a ``DataLoader``, and the same results as the course's
+    earlier DataLoader-based loop.
+    """
+    torch.empty((), dtype=torch.int64).random_(generator=generator)
     order = torch.randperm(n, generator=generator)
+    torch.randperm(n, generator=generator)
     return [order[part] for part in batch_slices(n, batch_size)]
 
 
@@ -189,7 +196,7 @@ def _run_epoch(module, rows: Rows, batches, device, optimizer=None, grad_clip=No
             size = len(index)
             seen += size
             for name, value in terms.items():
-                weighted = value.detach() * size
+                weighted = value.detach().double() * size
                 sums[name] = sums[name] + weighted if name in sums else weighted
     return {name: float(total) / seen for name, total in sums.items()}
 

@@ -233,6 +233,9 @@ class MultiGroupVI(AnnDataModel):
         over ``kl_warmup_epochs`` (default: half of ``max_epochs``; scvi-tools uses 400 epochs,
         longer than a course-sized run; :func:`latentbio.train.linear_ramp`).
         """
+        if batch_size * len(self.groups) < 2:
+            raise ValueError(f"a minibatch of {batch_size} cell(s) per group x {len(self.groups)} group(s) is too small "
+                             "for BatchNorm, which needs at least 2 cells: raise batch_size")
         warmup = max(1, max_epochs // 2 if kl_warmup_epochs is None else kl_warmup_epochs)
         batches = BalancedGroupSampler(self.group_index, per_group=batch_size, seed=seed)
         optimizer = torch.optim.Adam(self.module.parameters(), lr=lr, weight_decay=1e-6, eps=0.01)
