@@ -121,3 +121,16 @@ def test_feature_count_and_minimum_samples():
         check_feature_matrix(np.ones((1, 2)), min_samples=2)
     with pytest.raises(TypeError, match="toarray"):
         as_numeric_array(sp.csr_matrix(np.ones((2, 2))))
+
+
+def test_data_and_metrics_never_import_models():
+    import ast
+    from pathlib import Path
+
+    package = Path(__file__).resolve().parents[1] / "src" / "latentbio"
+    for folder in ("data", "metrics"):
+        for path in (package / folder).glob("*.py"):
+            for node in ast.walk(ast.parse(path.read_text())):
+                if isinstance(node, (ast.Import, ast.ImportFrom)):
+                    names = [node.module or ""] if isinstance(node, ast.ImportFrom) else [a.name for a in node.names]
+                    assert not any("models" in name.split(".") for name in names), f"{path.name} imports {names}"
