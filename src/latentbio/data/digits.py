@@ -58,8 +58,8 @@ def split_images(images, labels, *, n_classes: int = 10, test_fraction: float = 
     The split is stratified (each class keeps its share in both parts) and fixed by ``seed``.
     """
     images = as_numeric_array(images, name="images", dtype=np.float32)
-    if images.ndim != 3:
-        raise ValueError(f"images must have shape (n, height, width); got {images.shape}")
+    if images.ndim != 3 or images.size == 0:
+        raise ValueError(f"images must have shape (n, height, width) with n >= 1; got {images.shape}")
     test_fraction = check_fraction(test_fraction, "test_fraction")
     check_feature_matrix(images.reshape(len(images), -1), name="images", unit_interval=True)
     labels = class_indices(labels, n_classes, len(images), name="labels")

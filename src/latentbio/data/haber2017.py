@@ -55,6 +55,8 @@ def read_haber2017_regions(path: str | Path, *, chunk_genes: int = 2000) -> ad.A
     try:
         with pd.read_csv(path, sep="\t", index_col=0, chunksize=chunk_genes) as reader:
             for chunk in reader:
+                if chunk.empty:
+                    continue
                 values = as_numeric_array(chunk, name=f"{path} (genes {chunk.index[0]} ...)", dtype=np.float32)
                 if not np.all(np.isfinite(values)) or values.min(initial=0) < 0 or np.any(values != np.round(values)):
                     raise ValueError(f"{path} must hold non-negative integer UMI counts (no gaps, no decimals)")

@@ -19,6 +19,14 @@ MIN_CODES = 10
 VALIDATION_FRACTION = 0.1  # scikit-learn's default share of the training codes used for early stopping
 
 
+def _check_validation_size(n_train: int, test_fraction: float) -> None:
+    """The network's early stopping scores a validation tenth of the training codes, which needs two codes."""
+    if int(np.ceil(VALIDATION_FRACTION * n_train)) < 2:
+        raise ValueError(f"after the test split (test_fraction={test_fraction}) only {n_train} training codes remain, "
+                         f"and the network's early stopping needs a validation tenth of at least 2 codes: give at "
+                         f"least {int(np.ceil(11 / (1 - test_fraction)))} codes or a smaller test_fraction")
+
+
 def _network_options(random_state: int) -> dict:
     """A one-hidden-layer network that stops when a validation tenth of its training data stops improving."""
     return {"hidden_layer_sizes": (64,), "learning_rate_init": 1e-2, "early_stopping": True, "n_iter_no_change": 20,
@@ -42,6 +50,7 @@ def class_leakage(codes, classes, *, test_fraction: float = 0.3, random_state: i
     check_stratified_split(classes, test_fraction, name="classes", remedy=remedy)
     train_codes, test_codes, train_classes, test_classes = train_test_split(
         codes, classes, test_size=test_fraction, stratify=classes, random_state=random_state)
+    _check_validation_size(len(train_codes), test_fraction)
     check_stratified_split(train_classes, VALIDATION_FRACTION, name="the training part of classes", remedy=remedy)
     classifier = make_pipeline(StandardScaler(), MLPClassifier(**_network_options(random_state)))
     classifier.fit(train_codes, train_classes)
@@ -63,6 +72,7 @@ def factor_r2(codes, factors, *, test_fraction: float = 0.3, random_state: int =
     test_fraction = check_fraction(test_fraction, "test_fraction")
     train_codes, test_codes, train_factors, test_factors = train_test_split(
         codes, factors, test_size=test_fraction, random_state=random_state)
+    _check_validation_size(len(train_codes), test_fraction)
     total = ((test_factors - test_factors.mean(0)) ** 2).sum(0)
     if np.any(total == 0):
         raise ValueError(f"factor(s) {np.flatnonzero(total == 0).tolist()} take a single value among the "
