@@ -79,6 +79,8 @@ def as_numeric_array(x, *, name: str = "x", dtype=np.float64) -> np.ndarray:
     Raises ``TypeError`` if ``x`` is a scipy sparse matrix (call sites that take sparse input
     use :func:`check_feature_matrix`), holds strings, complex numbers or other objects, or is ragged.
     """
+    if x is None:
+        raise TypeError(f"{name} is None; give an array of numbers")
     if sp.issparse(x):
         raise TypeError(f"{name} is a scipy sparse matrix; this function needs a dense array: pass "
                         f"{name}.toarray() (or select the rows you need first)")
