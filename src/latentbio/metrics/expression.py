@@ -52,7 +52,8 @@ def mean_response_r2(predicted, real, control, genes=None, *, var_names=None) ->
 
     :func:`mean_expression_r2` is dominated by how genes differ in baseline expression,
     which a prediction inherits from the control cells for free; this score only
-    credits the response. Same arguments, plus ``control`` (cells x genes).
+    credits the response (the square of GEARS' "Pearson delta", Roohani et al. 2023).
+    Same arguments, plus ``control`` (cells x genes).
     """
     predicted_means, real_means = _gene_means(predicted, "predicted"), _gene_means(real, "real")
     control_means = _gene_means(control, "control")

@@ -37,7 +37,8 @@ def median_bandwidth(values: torch.Tensor) -> torch.Tensor:
 
 
 def rbf_gram(values, bandwidth: float | torch.Tensor | None = None) -> torch.Tensor:
-    """Gram matrix K[i, j] = exp(-||x_i - x_j||^2 / (2 sigma^2)) of one variable's samples.
+    """Gram matrix K[i, j] = exp(-||x_i - x_j||^2 / (2 sigma^2)) of one variable's samples
+    (the Gaussian RBF kernel of Gretton et al. 2005, Section 3).
 
     ``values``: ``(n_samples,)`` or ``(n_samples, dimension)``; ``bandwidth`` sigma,
     by default :func:`median_bandwidth`. Returns an ``(n_samples, n_samples)`` tensor.
@@ -46,9 +47,11 @@ def rbf_gram(values, bandwidth: float | torch.Tensor | None = None) -> torch.Ten
     if bandwidth is None:
         sigma = median_bandwidth(values)
     else:
-        sigma = bandwidth if torch.is_tensor(bandwidth) else torch.tensor(float(bandwidth), dtype=values.dtype)
-        check_number(float(sigma), "bandwidth", minimum=0.0, exclusive=True)
-    return torch.exp(-0.5 * (torch.cdist(values, values) / sigma).pow(2))  # divided first: no 0/0 for a tiny sigma
+        check_number(float(bandwidth) if torch.is_tensor(bandwidth) else bandwidth, "bandwidth", minimum=0.0,
+                     exclusive=True)
+        sigma = torch.as_tensor(bandwidth, dtype=values.dtype, device=values.device)
+    scale = (2 * sigma ** 2).clamp_min(torch.finfo(values.dtype).tiny)  # no 0/0 when a tiny sigma underflows
+    return torch.exp(-torch.cdist(values, values).pow(2) / scale)
 
 
 def dhsic_from_grams(grams: Sequence[torch.Tensor]) -> torch.Tensor:
@@ -94,9 +97,9 @@ def dhsic(variables: Sequence, bandwidths: Sequence[float] | None = None) -> tor
 
 
 def latent_dhsic(codes) -> torch.Tensor:
-    """dHSIC of the coordinates of a code matrix ``(n_samples, n_latent)``: each
-    latent dimension is one variable, so the value is zero when all are mutually
-    independent (a factorised code)."""
+    """dHSIC (Pfister et al. 2018, Eq. 4) of the coordinates of a code matrix ``(n_samples, n_latent)``,
+    a scalar tensor: each latent dimension is one variable, so the value is zero when all are
+    mutually independent (a factorised code)."""
     codes = _as_variable(codes, "codes")
     if codes.shape[1] < 2:
         raise ValueError(f"codes need at least two dimensions; got {codes.shape[1]}")

@@ -35,7 +35,7 @@ def _network_options(random_state: int) -> dict:
 
 def class_leakage(codes, classes, *, test_fraction: float = 0.3, random_state: int = 0) -> dict[str, float]:
     """Held-out accuracy of a classifier predicting ``classes`` from ``codes``, and chance
-    (Gabbay and Hoshen 2020, section 4, Table 3's "content to class" classifier).
+    (Gabbay and Hoshen 2020, section 4: a classifier of the class from the content codes).
 
     ``classes``: one label per code (integers, strings or categories). Returns
     ``{"accuracy": ..., "chance": ...}``, where chance is the frequency of the most common

@@ -18,8 +18,8 @@ def sample_wasserstein(codes_a, codes_b):
 
     ``codes_a`` ``(n, d)`` and ``codes_b`` ``(m, d)`` are arrays (lists, DataFrames) or torch
     tensors; with a tensor among them the result is a 0-d tensor through which gradients flow
-    (so it can serve as a training penalty), otherwise a float. Exact optimal transport
-    (Peyre and Cuturi 2019, Eq. 2.15 with the squared Euclidean cost):
+    (so it can serve as a training penalty), otherwise a float. Exact optimal transport, the
+    Kantorovich problem with the squared Euclidean cost (Peyre and Cuturi 2019, Section 2.3):
     W2^2 = min over couplings P of sum_ij P_ij ||a_i - b_j||^2. NaN or infinite codes raise
     ``ValueError``.
     """
