@@ -512,26 +512,52 @@ def check_stratified_split(labels: np.ndarray, test_fraction: float, *, name: st
                          f"each part needs one per class: {remedy}")
 
 
-def gene_indices(genes, n_genes: int, var_names=None, *, name: str = "genes") -> np.ndarray:
-    """Column indices of the genes selected by ``genes``: a boolean mask of length ``n_genes``,
-    integer indices, or gene names (then ``var_names``, the names of the ``n_genes`` columns, e.g.
-    ``adata.var_names``, are needed).
+def selection_indices(selection, n_items: int, names=None, *, name: str = "selection",
+                      items: str = "items") -> np.ndarray:
+    """Indices of the ``n_items`` rows or columns that ``selection`` picks: a boolean mask of
+    length ``n_items``, integer indices, or names (then ``names``, the names of the ``n_items``
+    entries, e.g. ``adata.var_names``, are needed). ``items`` names them in messages ("genes").
 
-    A 0/1 integer array of length ``n_genes`` is ambiguous (a mask stored as integers, or indices
+    A 0/1 integer array of length ``n_items`` is ambiguous (a mask stored as integers, or indices
     0 and 1?) and raises ``ValueError``, as do out-of-range or repeated indices and unknown names.
     """
-    array = np.asarray(genes)
+    item = items[:-1] if items.endswith("s") else items
+    array = np.asarray(selection)
     if array.ndim != 1:
         raise ValueError(f"{name} must be 1-D (a mask, indices or names); got shape {array.shape}")
     if len(array) == 0:
-        raise ValueError(f"{name} selects no genes")
+        raise ValueError(f"{name} selects no {items}")
     if array.dtype.kind == "b":
-        if len(array) != n_genes:
-            raise ValueError(f"a boolean mask {name} needs one entry per gene ({n_genes}); got {len(array)}")
+        if len(array) != n_items:
+            raise ValueError(f"a boolean mask {name} needs one entry per {item} ({n_items}); got {len(array)}")
         indices = np.flatnonzero(array)
         if len(indices) == 0:
-            raise ValueError(f"the mask {name} selects no genes")
+            raise ValueError(f"the mask {name} selects no {items}")
         return indices
+    if array.dtype.kind in "USO":
+        if names is None:
+            raise ValueError(f"{name} holds names (e.g. {str(array[0])!r}); pass the names of the {items} as well "
+                             f"(e.g. var_names=adata.var_names), or give indices")
+        names = pd.Index(np.asarray(names).astype(str))
+        if len(names) != n_items:
+            raise ValueError(f"{len(names)} names given for {n_items} {items}")
+        indices = names.get_indexer(array.astype(str))
+        if (indices < 0).any():
+            unknown = array[indices < 0]
+            raise ValueError(f"{len(unknown)} name(s) in {name} are not among the names of the {items}, "
+                             f"e.g. {unknown[:5].tolist()}")
+    elif array.dtype.kind in "iu":
+        if len(array) == n_items and n_items > 2 and set(np.unique(array)) <= {0, 1}:
+            raise ValueError(f"{name} is a 0/1 integer array with one entry per {item}: a mask or the indices 0 "
+                             f"and 1? Pass {name}.astype(bool) for a mask or np.flatnonzero({name}) for indices")
+        if array.min() < 0 or array.max() >= n_items:
+            raise ValueError(f"indices in {name} must lie in [0, {n_items}); got {array.min()} to {array.max()}")
+        indices = array.astype(np.int64)
+    else:
+        raise TypeError(f"{name} must be a boolean mask, integer indices or names; got dtype {array.dtype}")
+    if len(np.unique(indices)) != len(indices):
+        raise ValueError(f"{name} selects some {items} more than once; give each once")
+    return indices
     if array.dtype.kind in "USO":
         if var_names is None:
             raise ValueError(f"{name} holds gene names (e.g. {str(array[0])!r}); pass var_names (the names of "

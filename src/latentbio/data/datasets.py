@@ -32,6 +32,8 @@ from urllib.parse import urlparse
 import pooch
 import requests
 
+from ..checks import check_flag
+
 
 @dataclass(frozen=True)
 class RemoteFile:
@@ -162,6 +164,7 @@ def fetch(name: str, *, mirror: str | Path | None = None, cache: str | Path | No
     used, and :class:`DatasetUnavailableError` when the file cannot be had.
     """
     entry = lookup(name)
+    download = check_flag(download, "download")
     mirror = mirror if mirror is not None else os.environ.get("LATENTBIO_DATA_MIRROR")
     if mirror:
         candidate = Path(mirror) / entry.filename

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..checks import as_numeric_array, check_integer
+from ..checks import as_numeric_array, check_integer, selection_indices
 
 SHAPES = ("square", "ellipse", "triangle", "cross", "star", "heart")
 FACTOR_NAMES = ("x", "y", "scale", "rotation")
@@ -42,8 +42,9 @@ class Shapes:
         return self.images.shape[1:]
 
     def subset(self, mask) -> "Shapes":
-        """The images selected by a boolean mask or an index array."""
-        return Shapes(self.images[mask], self.classes[mask], self.factors[mask], self.class_names, self.factor_names)
+        """The images selected by a boolean mask or an index array (see :func:`latentbio.checks.selection_indices`)."""
+        rows = selection_indices(mask, len(self.images), name="mask", items="images")
+        return Shapes(self.images[rows], self.classes[rows], self.factors[rows], self.class_names, self.factor_names)
 
 
 def inside_shape(shape: str, u: np.ndarray, v: np.ndarray) -> np.ndarray:

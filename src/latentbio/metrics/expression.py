@@ -7,7 +7,7 @@ import numpy as np
 import scanpy as sc
 import scipy.sparse as sp
 
-from ..checks import check_choice, check_feature_matrix, check_integer, check_obs_column, gene_indices
+from ..checks import check_choice, check_feature_matrix, check_integer, check_obs_column, selection_indices
 
 RANK_GENES_METHODS = ("wilcoxon", "t-test", "t-test_overestim_var", "logreg")
 
@@ -23,7 +23,7 @@ def _squared_correlation(predicted_means, real_means, genes, var_names) -> float
     if len(predicted_means) != len(real_means):
         raise ValueError(f"predicted and real need the same genes; got {len(predicted_means)} and {len(real_means)}")
     if genes is not None:
-        selected = gene_indices(genes, len(real_means), var_names)
+        selected = selection_indices(genes, len(real_means), var_names, name="genes", items="genes")
         predicted_means, real_means = predicted_means[selected], real_means[selected]
     if len(real_means) < 3:
         raise ValueError(f"R^2 over fewer than 3 genes means little; got {len(real_means)}")
@@ -41,7 +41,7 @@ def mean_expression_r2(predicted, real, genes=None, *, var_names=None) -> float:
     ``genes`` restricts the score to some genes: a boolean mask (one entry per gene), integer
     column indices, or gene names such as :func:`top_differential_genes` returns, together with
     ``var_names`` (the column names, e.g. ``adata.var_names``). A 0/1 integer array of one entry
-    per gene is ambiguous and raises ``ValueError`` (see :func:`latentbio.checks.gene_indices`).
+    per gene is ambiguous and raises ``ValueError`` (see :func:`latentbio.checks.selection_indices`).
     """
     return _squared_correlation(_gene_means(predicted, "predicted"), _gene_means(real, "real"), genes, var_names)
 
