@@ -558,26 +558,3 @@ def selection_indices(selection, n_items: int, names=None, *, name: str = "selec
     if len(np.unique(indices)) != len(indices):
         raise ValueError(f"{name} selects some {items} more than once; give each once")
     return indices
-    if array.dtype.kind in "USO":
-        if var_names is None:
-            raise ValueError(f"{name} holds gene names (e.g. {str(array[0])!r}); pass var_names (the names of "
-                             "the columns, e.g. adata.var_names) as well, or give column indices")
-        var_names = pd.Index(np.asarray(var_names).astype(str))
-        if len(var_names) != n_genes:
-            raise ValueError(f"var_names has {len(var_names)} names for {n_genes} genes")
-        indices = var_names.get_indexer(array.astype(str))
-        if (indices < 0).any():
-            unknown = array[indices < 0]
-            raise ValueError(f"{len(unknown)} name(s) in {name} are not in var_names, e.g. {unknown[:5].tolist()}")
-    elif array.dtype.kind in "iu":
-        if len(array) == n_genes and n_genes > 2 and set(np.unique(array)) <= {0, 1}:
-            raise ValueError(f"{name} is a 0/1 integer array with one entry per gene: a mask or the indices 0 "
-                             f"and 1? Pass {name}.astype(bool) for a mask or np.flatnonzero({name}) for indices")
-        if array.min() < 0 or array.max() >= n_genes:
-            raise ValueError(f"indices in {name} must lie in [0, {n_genes}); got {array.min()} to {array.max()}")
-        indices = array.astype(np.int64)
-    else:
-        raise TypeError(f"{name} must be a boolean mask, integer indices or gene names; got dtype {array.dtype}")
-    if len(np.unique(indices)) != len(indices):
-        raise ValueError(f"{name} selects some genes more than once; give each gene once")
-    return indices
