@@ -319,7 +319,7 @@ def as_image_batch(images, image_size: int | None = None, *, name: str = "images
     (as the datasets of the course store them). Raises ``ValueError`` for another
     shape, non-square or wrongly sized images, an empty batch, NaN or values outside [0, 1].
     """
-    array = np.asarray(images.detach().cpu() if torch.is_tensor(images) else images, dtype=np.float32)
+    array = as_numeric_array(images, name=name, dtype=np.float32)
     if array.ndim == 3:
         array = array[:, None]
     elif array.ndim == 4:
