@@ -1,7 +1,8 @@
 import numpy as np
 import pytest
 
-from latentbio.data.shapes import FACTOR_NAMES, SHAPES, inside_shape, make_shapes, render_shape, render_shapes
+from latentbio.data.shapes import (FACTOR_NAMES, ROTATION_RANGE, SHAPES, inside_shape, make_shapes, render_classes,
+                                   render_shape, render_shapes)
 
 
 def test_make_shapes_returns_images_classes_and_factors():
@@ -18,7 +19,7 @@ def test_factors_lie_in_their_ranges_and_keep_the_shape_inside_the_image():
     data = make_shapes(n_per_class=50, seed=1)
     x, y, scale, rotation = data.factors.T
     assert (scale >= 0.18 * 32).all() and (scale <= 0.3 * 32).all()
-    assert (np.abs(rotation) <= 30).all()
+    assert (rotation >= ROTATION_RANGE[0]).all() and (rotation <= ROTATION_RANGE[1]).all()
     assert (x - scale >= 0).all() and (x + scale <= 32).all() and (y - scale >= 0).all() and (y + scale <= 32).all()
     border = np.concatenate([data.images[:, 0], data.images[:, -1], data.images[:, :, 0], data.images[:, :, -1]])
     assert border.max() == 0
@@ -67,6 +68,33 @@ def test_render_shapes_matches_one_at_a_time():
     batch = render_shapes("star", poses)
     for pose, image in zip(poses, batch):
         np.testing.assert_array_equal(image, render_shape("star", *pose))
+
+
+def test_rotation_range_keeps_rotation_a_line_for_every_shape():
+    # the range spans at most half of the star's 72-degree symmetry (see ROTATION_RANGE)
+    low, high = ROTATION_RANGE
+    assert high - low <= 72 / 2
+    # so, starting from one end of the range, a star looks more and more different up to the other end
+    angles = np.linspace(low, high, 13)
+    stars = render_shapes("star", [[16, 16, 8, angle] for angle in angles])
+    distances = np.abs(stars - stars[0]).sum(axis=(1, 2))
+    assert (np.diff(distances) > 0).all()
+    # with +-30 degrees it would not: the far end is only 12 degrees from the near one through the symmetry
+    wide = render_shapes("star", [[16, 16, 8, angle] for angle in np.linspace(-30, 30, 13)])
+    assert not (np.diff(np.abs(wide - wide[0]).sum(axis=(1, 2))) > 0).all()
+
+
+def test_render_classes_draws_each_class_in_its_pose():
+    data = make_shapes(6, seed=5)
+    np.testing.assert_array_equal(render_classes(data.classes, data.factors), data.images)
+    other = (data.classes + 1) % len(SHAPES)
+    transferred = render_classes(other, data.factors)
+    for i in range(0, len(other), 5):
+        np.testing.assert_array_equal(transferred[i], render_shape(SHAPES[other[i]], *data.factors[i]))
+    with pytest.raises(ValueError, match="one class per pose"):
+        render_classes(data.classes[:3], data.factors)
+    with pytest.raises(ValueError, match="indices into class_names"):
+        render_classes(np.full(len(data.classes), 6), data.factors)
 
 
 def test_subset_keeps_rows_together():

@@ -16,7 +16,13 @@ from ..checks import as_numeric_array, check_integer, selection_indices
 
 SHAPES = ("square", "ellipse", "triangle", "cross", "star", "heart")
 FACTOR_NAMES = ("x", "y", "scale", "rotation")
-ROTATION_RANGE = (-30.0, 30.0)  # degrees; less than half the smallest symmetry angle (72 degrees, the star)
+# Degrees. The star looks the same every 72 degrees (the smallest symmetry of the shapes). A range
+# of 2R degrees leaves the two ends of the range 72 - 2R degrees apart through the symmetry; with
+# R = 30 that is 12 degrees, closer than the ends themselves (60 degrees), so a star's rotation is
+# nearly a circle while an ellipse's is a line, and "the same rotation" means different things for
+# different shapes. We keep 2R at most half of 72 degrees (R <= 18), so that rotation is a line for
+# every shape and a pose can be carried from one shape to another.
+ROTATION_RANGE = (-15.0, 15.0)
 SUPERSAMPLING = 2  # sub-pixels per side, for anti-aliased edges
 MIN_SIZE = 8  # pixels per side
 
@@ -95,6 +101,23 @@ def render_shape(shape: str, x: float, y: float, scale: float, rotation: float, 
     return render_shapes(shape, [[x, y, scale, rotation]], size)[0]
 
 
+def render_classes(classes, poses, class_names=SHAPES, size: int = 32) -> np.ndarray:
+    """Images of the shapes ``class_names[classes[i]]`` in the poses ``poses[i]``, float32 ``(n, size, size)``.
+
+    With the poses of some images and other classes, this renders the exact answer of a class
+    transfer: "this pose, that shape".
+    """
+    classes, poses = np.asarray(classes), np.asarray(poses, dtype=float)
+    if classes.ndim != 1 or len(classes) != len(poses):
+        raise ValueError(f"give one class per pose; got {classes.shape} classes and {poses.shape[:1]} poses")
+    if len(classes) and (classes.min() < 0 or classes.max() >= len(class_names)):
+        raise ValueError(f"classes must be indices into class_names (0 to {len(class_names) - 1})")
+    images = np.empty((len(classes), size, size), dtype=np.float32)
+    for index in np.unique(classes):
+        images[classes == index] = render_shapes(class_names[index], poses[classes == index], size)
+    return images
+
+
 def random_poses(n: int, size: int = 32, seed: int = 0) -> np.ndarray:
     """``n`` poses drawn uniformly, float ``(n, 4)``: x and y in the central part of the
     image, scale from 0.18 to 0.3 of the image size, rotation in ``ROTATION_RANGE``."""
@@ -127,7 +150,5 @@ def make_shapes(n_per_class: int = 500, size: int = 32, shapes: tuple[str, ...] 
     n = n_per_class * len(shapes)
     classes = np.random.default_rng(seed).permutation(np.repeat(np.arange(len(shapes)), n_per_class))
     factors = random_poses(n, size, seed + 1)
-    images = np.empty((n, size, size), dtype=np.float32)
-    for index, shape in enumerate(shapes):
-        images[classes == index] = render_shapes(shape, factors[classes == index], size)
-    return Shapes(images=images, classes=classes, factors=factors, class_names=tuple(shapes))
+    return Shapes(images=render_classes(classes, factors, shapes, size), classes=classes, factors=factors,
+                  class_names=tuple(shapes))

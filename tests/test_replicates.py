@@ -1,0 +1,37 @@
+import numpy as np
+import pytest
+import torch
+
+from latentbio.replicates import run_replicates
+
+
+def draw(seed):
+    """What a seeded run returns: its seed, a torch and a NumPy random draw, and the thread count."""
+    return seed, float(torch.rand(1)), float(np.random.rand()), torch.get_num_threads()
+
+
+def test_each_run_is_seeded_and_results_keep_the_order_of_the_seeds():
+    results = run_replicates(draw, [2, 0, 1], n_jobs=1)
+    assert [result[0] for result in results] == [2, 0, 1]
+    again = run_replicates(draw, [1, 2], n_jobs=1)
+    assert again == [results[2], results[0]]
+    assert len({result[1] for result in results}) == 3
+
+
+def test_workers_give_the_same_results_as_this_process():
+    torch.set_num_threads(1)
+    here = run_replicates(draw, [0, 1, 2], n_jobs=1)
+    # a notebook's functions travel too (loky pickles them by value)
+    in_workers = run_replicates(lambda seed: draw(seed), [0, 1, 2], n_jobs=2)
+    assert in_workers == here
+
+
+@pytest.mark.parametrize("seeds, n_jobs, message", [
+    ([], None, "at least one seed"),
+    ([0, 0], None, "once"),
+    ([-1], None, "seed"),
+    ([0], 0, "n_jobs"),
+])
+def test_bad_arguments(seeds, n_jobs, message):
+    with pytest.raises(ValueError, match=message):
+        run_replicates(draw, seeds, n_jobs=n_jobs)
