@@ -17,6 +17,7 @@ from collections.abc import Callable, Iterable
 
 import torch
 from joblib import Parallel, delayed
+from joblib.externals.loky import get_reusable_executor
 
 from .checks import check_integer
 from .device import configure, get_device
@@ -54,8 +55,10 @@ def run_replicates(function: Callable[[int], object], seeds: Iterable[int], *, n
         return [_run_seed(function, seed, threads) for seed in seeds]
     # max_nbytes=None: arrays travel to the workers as plain copies (joblib would otherwise hand
     # large ones over as read-only memory maps, which torch warns about)
-    return Parallel(n_jobs=n_jobs, backend="loky", max_nbytes=None)(
+    results = Parallel(n_jobs=n_jobs, backend="loky", max_nbytes=None)(
         delayed(_run_seed)(function, seed, threads) for seed in seeds)
+    get_reusable_executor().shutdown(wait=True)  # give the workers' memory back now, not after joblib's idle timeout
+    return results
 
 
 __all__ = ["run_replicates"]

@@ -1,5 +1,6 @@
 """Checks for the exercises of chapter 3 (LORD)."""
 
+import numpy as np
 import torch
 
 from ..models.adain import AdaIN
@@ -54,3 +55,65 @@ def check_adain(adain) -> None:
     expect_close(output, AdaIN()(features, scale, bias), name, "the output differs from AdaIN "
                  "(use the biased variance, unbiased=False, and sqrt(var + eps))", atol=1e-4)
     passed(name)
+
+
+class _LabelJudge:
+    """A judge for the known-answer cases: it reads each image's label from its first pixel (label / 10)."""
+
+    def predict(self, images):
+        return np.rint(np.asarray(images)[:, 0, 0] * 10).astype(int)
+
+
+class _RedrawAs:
+    """A model for the known-answer cases whose transfers show ``class_of(source, target)``."""
+
+    def __init__(self, class_of):
+        self.class_of = class_of
+
+    def transfer(self, images, target_classes):
+        source = _LabelJudge().predict(images)
+        labels = self.class_of(source, np.asarray(target_classes))
+        return np.broadcast_to((labels / 10)[:, None, None], np.shape(images)).astype(np.float32)
+
+
+def check_kept_source_fraction(kept_source_fraction, judge, models, world) -> None:
+    """Exercise 3.3: ``kept_source_fraction(judge, model, images, source_classes, target_classes)`` is,
+    among the transfers the judge does not assign to their target, the fraction it assigns to their source.
+
+    Known answers first (a model that ignores the target keeps the source in every failure, one that
+    draws a third class never does, a perfect one has no failure), then LORD's stage 2 and the baseline
+    of the chapter, compared with :func:`latentbio.metrics.transfer.source_class_fraction`.
+    """
+    name = "Exercise 3.3 (leakage or drawing skill)"
+    source = np.repeat([0, 1, 2], 4)
+    target = (source + 1) % 3
+    images = np.broadcast_to((source / 10)[:, None, None], (12, 4, 4)).astype(np.float32)
+    cases = [("ignores the target class (every transfer shows its source)", lambda s, t: s, 1.0),
+             ("draws a third class (never the source, never the target)", lambda s, t: 3 - s - t, 0.0)]
+    for description, class_of, expected in cases:
+        answer = call_student(kept_source_fraction, _LabelJudge(), _RedrawAs(class_of), images, source, target,
+                              exercise=name)
+        expect(np.ndim(answer) == 0, name, f"return one number (a float); got {type(answer).__name__}")
+        expect_close(float(answer), expected, name, f"a model that {description} should give {expected}: among the "
+                     "transfers not judged their target class, count those judged their source class")
+    perfect = call_student(kept_source_fraction, _LabelJudge(), _RedrawAs(lambda s, t: t), images, source, target,
+                           exercise=name)
+    expect(np.isnan(float(perfect)), name, "when no transfer fails there is no fraction to give: return NaN "
+           "(float('nan')), not 0 or 1")
+    from ..lord_protocol import other_classes
+    from ..metrics.transfer import source_class_fraction
+
+    test = world.test
+    targets = other_classes(test.classes, world.n_seen, seed=1)
+    fractions = {}
+    for model_name in ("LORD stage 2", "baseline"):
+        model = models[model_name]
+        expected = source_class_fraction(judge.predict(model.transfer(test.images, targets)), test.classes, targets)
+        answer = call_student(kept_source_fraction, judge, model, test.images, test.classes, targets, exercise=name)
+        same = np.isnan(expected) and np.isnan(float(answer)) or np.isclose(float(answer), expected, atol=1e-9)
+        expect(same, name, f"for {model_name} the fraction is {expected:.3f}; you gave {float(answer):.3f}. Judge "
+               "model.transfer(images, target_classes) with judge.predict and keep only the failed transfers")
+        fractions[model_name] = expected
+    passed(name)
+    for model_name, fraction in fractions.items():
+        print(f"  {model_name}: {fraction:.2f} of the failed transfers were judged their source shape")

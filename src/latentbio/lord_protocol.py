@@ -1,0 +1,216 @@
+"""Chapter 3's experiment: LORD, LORD without noise and a class-conditioned autoencoder on procedural
+shapes, each trained with one seed and judged by an independent classifier.
+
+The world (:func:`make_shape_world`): grey 32x32 shapes whose class is the shape and whose content
+is the pose. Five shapes are seen in training; the heart is held out. Three sets of images:
+training, test (new images of the seen shapes, and of the heart) and a large judge set (all six
+shapes) on which the judge classifier learns.
+
+The models (:func:`train_lord`, :func:`train_amortized`, :func:`train_baseline`) use
+``ARCHITECTURE`` and ``SCHEDULES``; ``scripts/sweep_ch03_schedules.py`` chose the numbers of
+epochs (the shortest schedule whose scores match those of a schedule twice as long).
+
+The scores (:func:`transfer_scores`): the judge's error on reconstructions (each image drawn as
+its own class: the ceiling of what a transfer can reach) and on transfers (drawn as another
+class); the overlap of each transfer's silhouette with the exact answer, the target shape
+rendered in the source pose; and the class accuracy of a classifier reading the content codes
+(leakage).
+:func:`run_experiment` does all of it for one seed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from .data.shapes import SHAPES, Shapes, make_shapes, render_classes
+from .metrics.leakage import class_leakage
+from .metrics.transfer import intersection_over_union
+from .models import LORD, AmortizedLORD, ClassConditionedAutoencoder, ImageClassifier
+from .seed import seed_everything
+
+UNSEEN_SHAPE = "heart"
+SEEN_SHAPES = tuple(shape for shape in SHAPES if shape != UNSEEN_SHAPE)  # class indices 0..4, as in SHAPES
+IMAGE_SIZE = 32
+
+# LORD's networks (both stages) and the baseline's share these sizes.
+ARCHITECTURE = {"content_dim": 64, "class_dim": 8, "channels": (32, 16)}
+CONTENT_DECAY = 1e-5  # lambda of the L2 penalty on content codes (see the chapter for why not 1e-4)
+CODE_WEIGHT = 10.0  # stage 2: weight of the squared code errors (official PyTorch value)
+
+SCHEDULES = {
+    "lord": {"epochs": 200, "lr": 5e-3, "code_lr_factor": 10.0, "batch_size": 64},
+    "no_noise": {"epochs": 150, "lr": 5e-3, "code_lr_factor": 10.0, "batch_size": 64},
+    "amortized": {"epochs": 40, "lr": 1e-2, "batch_size": 64},
+    "baseline": {"epochs": 100, "lr": 5e-3, "batch_size": 16},
+}
+JUDGE_SCHEDULE = {"epochs": 8, "lr": 3e-3, "batch_size": 64}
+
+
+@dataclass
+class ShapeWorld:
+    """The images of the experiment. ``train`` and ``test`` hold the seen shapes (classes 0..4,
+    named by ``SEEN_SHAPES``); ``unseen`` holds test images of the held-out heart (class 5 of
+    ``SHAPES``)."""
+
+    train: Shapes
+    test: Shapes
+    unseen: Shapes
+
+    @property
+    def n_seen(self) -> int:
+        """Number of seen classes."""
+        return len(SEEN_SHAPES)
+
+
+def make_shape_world(n_train: int = 100, n_test: int = 100, size: int = IMAGE_SIZE) -> ShapeWorld:
+    """``n_train`` training and ``n_test`` test images of each seen shape, and ``n_test`` test
+    images of the unseen heart; each set drawn with its own seed."""
+    test = make_shapes(n_test, size, SHAPES, seed=1)
+    unseen = SHAPES.index(UNSEEN_SHAPE)
+    return ShapeWorld(train=make_shapes(n_train, size, SEEN_SHAPES, seed=0),
+                      test=test.subset(test.classes != unseen), unseen=test.subset(test.classes == unseen))
+
+
+def make_judge_set(n_per_class: int = 2000, size: int = IMAGE_SIZE) -> Shapes:
+    """The judge's own training images: all six shapes, drawn with a seed of their own."""
+    return make_shapes(n_per_class, size, SHAPES, seed=2)
+
+
+def train_judge(judge_set: Shapes, seed: int = 0) -> ImageClassifier:
+    """The independent judge: a small convolutional classifier of all six shapes, trained on real images."""
+    seed_everything(seed)
+    judge = ImageClassifier(judge_set.image_shape, len(SHAPES))
+    judge.fit(judge_set.images, judge_set.classes, seed=seed, **JUDGE_SCHEDULE)
+    return judge
+
+
+def train_lord(world: ShapeWorld, seed: int, *, content_noise: float = 1.0, schedule: dict | None = None) -> LORD:
+    """Stage 1 of LORD on the training images (``content_noise=0``: the no-noise ablation, with its
+    own schedule ``SCHEDULES["no_noise"]``)."""
+    schedule = schedule or SCHEDULES["lord" if content_noise > 0 else "no_noise"]
+    seed_everything(seed)
+    lord = LORD(world.train.image_shape, world.n_seen, len(world.train.images), content_noise=content_noise,
+                content_decay=CONTENT_DECAY, **ARCHITECTURE)
+    lord.fit(world.train.images, world.train.classes, seed=seed, **schedule)
+    return lord
+
+
+def train_amortized(lord: LORD, world: ShapeWorld, seed: int, *, schedule: dict | None = None) -> AmortizedLORD:
+    """Stage 2 of LORD: encoders for the stage-1 codes, on the same training images."""
+    seed_everything(seed)
+    amortized = AmortizedLORD(lord, code_weight=CODE_WEIGHT)
+    amortized.fit(world.train.images, world.train.classes, seed=seed, **(schedule or SCHEDULES["amortized"]))
+    return amortized
+
+
+def train_baseline(world: ShapeWorld, seed: int, *, schedule: dict | None = None) -> ClassConditionedAutoencoder:
+    """The baseline: an autoencoder given the class, with LORD's generator, trained to reconstruct."""
+    seed_everything(seed)
+    baseline = ClassConditionedAutoencoder(world.train.image_shape, world.n_seen,
+                                           content_dim=ARCHITECTURE["content_dim"],
+                                           class_dim=ARCHITECTURE["class_dim"],
+                                           generator_channels=ARCHITECTURE["channels"])
+    baseline.fit(world.train.images, world.train.classes, seed=seed, **(schedule or SCHEDULES["baseline"]))
+    return baseline
+
+
+def other_classes(classes, n_classes: int, seed: int) -> np.ndarray:
+    """For each class, another class drawn at random (reproducibly): the target of its transfer."""
+    classes = np.asarray(classes)
+    return (classes + np.random.default_rng(seed).integers(1, n_classes, len(classes))) % n_classes
+
+
+def transfer_scores(judge: ImageClassifier, data: Shapes, content_codes, reconstructions, transfers,
+                    targets) -> dict[str, float]:
+    """The scores of one model on ``data`` (module docstring).
+
+    ``content_codes``: the model's content code of each image; ``reconstructions``: each image
+    drawn from its code as its own class; ``transfers``: drawn as ``targets``.
+    """
+    judged = judge.predict(transfers)
+    truth = render_classes(targets, data.factors, SHAPES, data.image_shape[0])
+    return {
+        "reconstruction error": judge.error(reconstructions, data.classes),
+        "transfer error": float(np.mean(judged != targets)),
+        "transfer IoU": float(intersection_over_union(transfers, truth).mean()),
+        "class from content": class_leakage(content_codes, data.classes)["accuracy"],
+    }
+
+
+def stage1_scores(model: LORD, judge: ImageClassifier, world: ShapeWorld) -> dict[str, float]:
+    """Scores of a stage-1 model on its training images (it has codes for no other images)."""
+    codes, data = model.learned_content_codes(), world.train
+    targets = other_classes(data.classes, world.n_seen, seed=0)
+    return transfer_scores(judge, data, codes, model.decode_mean(codes, data.classes),
+                           model.decode_mean(codes, targets), targets)
+
+
+def encoder_scores(model, judge: ImageClassifier, world: ShapeWorld) -> dict[str, float]:
+    """Scores of a model with a content encoder (LORD stage 2, the baseline) on the test images."""
+    data = world.test
+    codes, targets = model.latent(data.images), other_classes(data.classes, world.n_seen, seed=1)
+    return transfer_scores(judge, data, codes, model.decode_mean(codes, data.classes),
+                           model.decode_mean(codes, targets), targets)
+
+
+def unseen_scores(amortized: AmortizedLORD, judge: ImageClassifier, world: ShapeWorld) -> dict[str, float]:
+    """What the stage-2 encoders do with the held-out heart (``judge`` knows hearts; LORD does not).
+
+    - ``heart as seen shapes``: judge error of hearts transferred to random seen shapes (their
+      content code from the content encoder), and the IoU with the exact answer;
+    - ``heart redrawn``: judge error (target: heart) of hearts drawn from their own two codes, the
+      class code read from the heart itself by the class encoder;
+    - ``seen shapes as heart``: judge error (target: heart) of seen test images drawn with the
+      class code of a heart.
+    """
+    hearts, heart_class = world.unseen, SHAPES.index(UNSEEN_SHAPE)
+    targets = np.random.default_rng(2).integers(0, world.n_seen, len(hearts.images))
+    as_seen = amortized.transfer(hearts.images, targets)
+    truth = render_classes(targets, hearts.factors, SHAPES, hearts.image_shape[0])
+    redrawn = amortized.transfer_from_examples(hearts.images, hearts.images)
+    seen_images = world.test.images[:len(hearts.images)]
+    as_heart = amortized.transfer_from_examples(seen_images, hearts.images)
+    return {
+        "heart as seen shapes: transfer error": judge.error(as_seen, targets),
+        "heart as seen shapes: transfer IoU": float(intersection_over_union(as_seen, truth).mean()),
+        "heart redrawn: error": judge.error(redrawn, np.full(len(redrawn), heart_class)),
+        "seen shapes as heart: error": judge.error(as_heart, np.full(len(as_heart), heart_class)),
+    }
+
+
+def run_experiment(world: ShapeWorld, judge: ImageClassifier, seed: int, schedules: dict | None = None) -> dict:
+    """Train LORD (both stages), LORD without noise and the baseline with ``seed``, and score them.
+
+    ``schedules`` (default ``SCHEDULES``) is passed explicitly so that it travels to worker
+    processes (:func:`latentbio.replicates.run_replicates`) with any change made in a notebook.
+    Returns ``{"models": {name: model}, "scores": DataFrame (one row per model), "unseen": dict}``.
+    """
+    schedules = schedules or SCHEDULES
+    lord = train_lord(world, seed, schedule=schedules["lord"])
+    models = {"LORD stage 1": lord,
+              "LORD stage 2": train_amortized(lord, world, seed, schedule=schedules["amortized"]),
+              "LORD without noise": train_lord(world, seed, content_noise=0.0, schedule=schedules["no_noise"]),
+              "baseline": train_baseline(world, seed, schedule=schedules["baseline"])}
+    scores = pd.DataFrame({
+        "LORD stage 1": stage1_scores(models["LORD stage 1"], judge, world),
+        "LORD stage 2": encoder_scores(models["LORD stage 2"], judge, world),
+        "LORD without noise": stage1_scores(models["LORD without noise"], judge, world),
+        "baseline": encoder_scores(models["baseline"], judge, world),
+    }).T
+    scores["images"] = ["training", "test", "training", "test"]
+    return {"models": models, "scores": scores, "unseen": unseen_scores(models["LORD stage 2"], judge, world)}
+
+
+def mean_and_standard_error(tables) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Mean and standard error (standard deviation / sqrt(n)) over the seeds of equally shaped
+    numeric tables (one per seed)."""
+    stacked = np.stack([np.asarray(table, dtype=float) for table in tables])
+    if len(stacked) < 2:
+        raise ValueError("a standard error needs at least two seeds")
+    index, columns = tables[0].index, tables[0].columns
+    mean = pd.DataFrame(stacked.mean(0), index=index, columns=columns)
+    error = pd.DataFrame(stacked.std(0, ddof=1) / np.sqrt(len(stacked)), index=index, columns=columns)
+    return mean, error
