@@ -121,3 +121,31 @@ def test_feature_count_and_minimum_samples():
         check_feature_matrix(np.ones((1, 2)), min_samples=2)
     with pytest.raises(TypeError, match="toarray"):
         as_numeric_array(sp.csr_matrix(np.ones((2, 2))))
+
+
+def test_data_and_metrics_never_import_models():
+    import ast
+    from pathlib import Path
+
+    package = Path(__file__).resolve().parents[1] / "src" / "latentbio"
+    for folder in ("data", "metrics"):
+        for path in (package / folder).glob("*.py"):
+            for node in ast.walk(ast.parse(path.read_text())):
+                if isinstance(node, (ast.Import, ast.ImportFrom)):
+                    names = [node.module or ""] if isinstance(node, ast.ImportFrom) else [a.name for a in node.names]
+                    assert not any("models" in name.split(".") for name in names), f"{path.name} imports {names}"
+
+
+def test_selection_indices_take_masks_indices_and_names():
+    from latentbio.checks import selection_indices
+
+    names = ["a", "b", "c", "d"]
+    assert selection_indices(np.array([True, False, True, False]), 4).tolist() == [0, 2]
+    assert selection_indices([3, 1], 4).tolist() == [3, 1]
+    assert selection_indices(pd.Index(["d", "a"]), 4, names).tolist() == [3, 0]
+    with pytest.raises(ValueError, match=r"astype\(bool\)"):
+        selection_indices(np.array([0, 1, 1, 0]), 4)
+    with pytest.raises(ValueError, match="pass the names"):
+        selection_indices(["a"], 4)
+    with pytest.raises(ValueError, match="3 names given for 4 genes"):
+        selection_indices(["a"], 4, names[:3], items="genes")

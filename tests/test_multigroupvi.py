@@ -9,7 +9,6 @@ import pytest
 import torch
 
 from latentbio.data import read_haber2017_regions
-from latentbio.data.group_sampler import BalancedGroupSampler, balanced_group_loader
 from latentbio.data.preprocess import select_highly_variable_genes
 from latentbio.distributions import kl_normal
 from latentbio.models.multigroupvi import MultiGroupVI, MultiGroupVIModule, wasserstein_to_zero
@@ -136,36 +135,6 @@ def test_bad_module_options_raise(options, message):
     arguments = {"library_log_mean": 5.0, "library_log_var": 0.5, **options}
     with pytest.raises(ValueError, match=message):
         MultiGroupVIModule(20, 2, **arguments)
-
-
-# ---- the balanced sampler -------------------------------------------------------------------------
-
-def test_every_minibatch_draws_equally_from_every_group():
-    groups = np.array([0] * 10 + [1] * 3 + [2] * 25)
-    sampler = BalancedGroupSampler(groups, per_group=4, seed=0)
-    batches = list(sampler)
-    assert len(batches) == len(sampler) == 7  # ceil(25 / 4): the largest group is seen once
-    for indices in batches:
-        assert np.bincount(groups[indices], minlength=3).tolist() == [4, 4, 4]
-    largest = [i for indices in batches for i in indices if groups[i] == 2]
-    assert set(largest) == set(np.flatnonzero(groups == 2))
-    assert batches == list(BalancedGroupSampler(groups, per_group=4, seed=0))
-    assert batches != list(BalancedGroupSampler(groups, per_group=4, seed=1))
-
-
-def test_balanced_loader_returns_whole_minibatches():
-    groups = np.array([0] * 6 + [1] * 2)
-    loader = balanced_group_loader(torch.arange(8.0)[:, None], torch.as_tensor(groups), groups=groups, per_group=2)
-    values, labels = next(iter(loader))
-    assert values.shape == (4, 1) and labels.tolist().count(1) == 2
-
-
-@pytest.mark.parametrize("groups, message", [
-    (np.array([0, 0, 2, 2]), "no samples"), (np.array([0.5, 1.0]), "integer"), (np.array([]), "non-empty"),
-])
-def test_sampler_rejects_bad_groups(groups, message):
-    with pytest.raises(ValueError, match=message):
-        BalancedGroupSampler(groups)
 
 
 # ---- the AnnData face ------------------------------------------------------------------------------
