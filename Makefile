@@ -50,7 +50,7 @@ book: $(INSTALLED)
 	@echo "Open _build/html/index.html"
 
 student: $(INSTALLED)
-	$(PYTHON) -m latentbio.exercises.student chapters _build/student
+	$(PYTHON) scripts/student.py chapters _build/student
 
 bench: $(INSTALLED)
 	$(PYTHON) scripts/bench.py chapters _build/bench.md

@@ -74,8 +74,10 @@ def exercise(number: str, title: str, *, forbidden: Iterable[str] = ()) -> Calla
     """
     if not re.fullmatch(r"[1-9]\d*\.[1-9]\d*", number):
         raise ValueError(f"an exercise number reads 'chapter.position', for example '2.1'; got {number!r}")
+    if isinstance(forbidden, str):
+        raise ValueError(f"forbidden must be a tuple of function or class names, got the string {forbidden!r}")
     forbidden = tuple(forbidden)
-    if isinstance(forbidden, str) or not all(isinstance(f, str) and f.isidentifier() for f in forbidden):
+    if not all(isinstance(f, str) and f.isidentifier() for f in forbidden):
         raise ValueError(f"forbidden must be a tuple of function or class names, got {forbidden!r}")
 
     def register(check: Callable) -> Callable:
