@@ -4,7 +4,8 @@ In each copy the lines between ``# BEGIN SOLUTION`` and ``# END SOLUTION`` of ev
 ``solution`` become ``raise NotImplementedError("Exercise N.M: ...")`` at the same indentation;
 the solution cell is shown (``hide-input`` dropped); every exercise box becomes a plain heading
 "Exercise N.M: Title" (Jupyter does not render the book's boxes); all outputs, execution counts
-and the saved widget state are removed, so students run the chapter themselves.
+and the saved widget state are removed, so students run the chapter themselves; the
+book's chapter header (links to the student version) is dropped.
 
 Usage: python scripts/student.py CHAPTERS_DIR DESTINATION_DIR   (``make student``; the book build
 writes the same copies next to its HTML).
@@ -16,6 +17,8 @@ from pathlib import Path
 import nbformat
 
 from notebook_exercises import BEGIN, END, boxes, chapter_of, find_exercises, is_solution
+
+HEADER_TAG = "chapter-header"  # the book's links to this very copy (scripts/tidy_notebooks.py)
 
 
 def stub_solution(source: str, exercise: str = "Exercise") -> str:
@@ -55,6 +58,7 @@ def student_notebook(notebook: nbformat.NotebookNode, chapter: int) -> nbformat.
     """A copy of ``notebook`` (chapter ``chapter``) with solutions stubbed, boxes as headings, no outputs."""
     student = nbformat.from_dict(notebook)
     student.metadata.pop("widgets", None)
+    student.cells = [c for c in student.cells if HEADER_TAG not in c.get("metadata", {}).get("tags", [])]
     exercises = find_exercises(student, chapter)
     number_of_box = {}
     for exercise in exercises:

@@ -30,10 +30,11 @@ from pathlib import Path
 import nbformat
 
 from notebook_exercises import NUMBER_PREFIX, chapter_of
+from student import HEADER_TAG
 
 ROOT = Path(__file__).resolve().parents[1]
 REPOSITORY = "latentbio-course/latentbio"
-COLAB_TAG, HEADER_TAG, CHECK_TAG, REMOVE = "colab-install", "chapter-header", "nbval-check-output", "remove-cell"
+COLAB_TAG, CHECK_TAG, REMOVE = "colab-install", "nbval-check-output", "remove-cell"
 NBVAL_COMMENT = "# NBVAL_CHECK_OUTPUT"
 CHAPTER_TITLE = re.compile(r"^#\s+Chapter\s+\d+\s*[:.]\s*", re.M)
 HEADING_NUMBER = re.compile(r"^(#{1,6})\s+(?:\d+(?:\.\d+)+\.?|\d+\.)\s+(?=\S)", re.M)
