@@ -79,3 +79,17 @@ def test_tidy_moves_records_tags_checks_and_strips_hand_numbers():
 def test_tidy_is_idempotent():
     once = tidy(synthetic(), "09_tidy.ipynb")
     assert json.dumps(tidy(once, "09_tidy.ipynb"), sort_keys=True) == json.dumps(once, sort_keys=True)
+
+
+def test_the_header_states_the_measured_time(monkeypatch):
+    import tidy_notebooks
+
+    monkeypatch.setattr(tidy_notebooks, "chapter_minutes", lambda name: (3, "2026-12-01"))
+    header = tidy_notebooks.header_source("09_tidy.ipynb")
+    assert header.startswith("**Time:** about 3 min to run on 2 CPU cores (measured 2026-12-01")
+    assert 'href="../student/09_tidy.ipynb" download' in header
+
+
+def test_summary_pages_carry_no_hand_typed_chapter_number():
+    for page in CHAPTERS.glob("*.md"):
+        assert not page.read_text().startswith("# Chapter"), f"{page.name}: the book numbers chapters itself"
