@@ -9,7 +9,7 @@ number in the file name (``02_generative_models.ipynb``, ``alice_02.ipynb`` does
 keep the chapter's name). For each notebook the grader
 
 1. finds every exercise of the instructor's notebook of that chapter (``--chapters``) in the
-   submission: the box (by its label) and the check cell; a removed check or exercise, or code
+   submission: its check cell (by the check it calls) and the solution cells before it; a removed check or exercise, or code
    that reaches into the course's checks, is a "tampered" row;
 2. replaces each check cell by the instructor's copy, executes the whole notebook top to bottom
    in a fresh kernel with ``LATENTBIO_GRADING=1`` (grading mode: a solution that calls the
@@ -36,7 +36,7 @@ from nbclient import NotebookClient
 from nbclient.exceptions import CellTimeoutError, DeadKernelError
 
 from latentbio.exercises import forbidden_references
-from notebook_exercises import NotebookExercise, chapter_of, check_call, find_exercises
+from notebook_exercises import NotebookExercise, chapter_of, find_exercises
 
 COLUMNS = ["student", "chapter", "exercise", "passed", "message"]
 # Student code that reaches for these is trying to change how it is graded.
@@ -153,23 +153,20 @@ def grade_notebook(student: str, path: Path, chapters: Path, timeout: float, ref
     except Exception as error:
         return [Row(student, chapter, e.number, False, f"{path.name} is not a readable notebook: {error}")
                 for e in reference.exercises]
-    submitted = {e.label: e for e in find_exercises(notebook, chapter) if e.label}
-    checks = {check_call(cell.source): index for index, cell in enumerate(notebook.cells)
-              if cell.cell_type == "code" and check_call(cell.source)}
+    found = find_exercises(notebook, chapter, student_headings=True)
+    submitted = {e.check_function: e for e in found if e.check_function}
+    numbers = {e.number for e in found}
     verdicts: dict[str, tuple[bool, str] | None] = {}
     check_cells: dict[str, int] = {}
     for exercise in reference.exercises:
-        call = (exercise.check_module, exercise.check_function)
-        index = checks.get(call)
-        if exercise.label not in submitted and index is None:
-            verdicts[exercise.number] = (False, "tampered: the exercise was removed from the notebook")
-        elif index is None:
-            verdicts[exercise.number] = (False, f"tampered: the check cell ({exercise.check_function}) was removed")
-        else:
-            check_cells[exercise.number] = index
-            original = reference.notebook.cells[exercise.check_cell].source
-            notebook.cells[index].source = original  # graded with the instructor's check, whatever was there
-            verdicts[exercise.number] = None
+        if exercise.check_function not in submitted:
+            removed = "the exercise" if exercise.number not in numbers else f"the check cell ({exercise.check_function})"
+            verdicts[exercise.number] = (False, f"tampered: {removed} was removed from the notebook")
+            continue
+        index = submitted[exercise.check_function].check_cell
+        check_cells[exercise.number] = index
+        notebook.cells[index].source = reference.notebook.cells[exercise.check_cell].source  # the instructor's check
+        verdicts[exercise.number] = None
     code_cells = [i for i, cell in enumerate(notebook.cells) if cell.cell_type == "code"]
     tampering = [i for i in code_cells if i not in check_cells.values() and TAMPERING.search(notebook.cells[i].source)]
     if tampering:
@@ -177,9 +174,9 @@ def grade_notebook(student: str, path: Path, chapters: Path, timeout: float, ref
                    "(latentbio.exercises or grading mode); remove it and hand in again")
         return [Row(student, chapter, e.number, False, message) for e in reference.exercises]
     for exercise in reference.exercises:
-        if verdicts[exercise.number] is not None or exercise.label not in submitted:
+        if verdicts[exercise.number] is not None:
             continue
-        for index in submitted[exercise.label].solution_cells:
+        for index in submitted[exercise.check_function].solution_cells:
             used = forbidden_references(notebook.cells[index].source, reference.forbidden[exercise.number])
             if used:
                 verdicts[exercise.number] = (False, f"the solution uses the package's own `{used[0]}`, the very "

@@ -16,6 +16,7 @@ SOLUTION_TAG = "solution"
 BOX = re.compile(r"^(?P<fence>`{3,}|:{3,})\{exercise\}[ \t]*(?P<title>[^\n]*)\n(?P<body>.*?)^(?P=fence)[ \t]*$",
                  re.M | re.S)
 LABEL = re.compile(r"^:label:[ \t]*(\S+)[ \t]*$", re.M)
+STUDENT_HEADING = re.compile(r"^#{2,6}[ \t]+Exercise[ \t]+\d+\.\d+:[ \t]*(?P<title>[^\n]*)$", re.M)
 NUMBER_PREFIX = re.compile(r"^Exercise\s+\d+\.\d+\s*[:.]\s*", re.I)
 CHECK_IMPORT = re.compile(r"from\s+(latentbio\.exercises\.\w+|\w+)\s+import\s+\(?\s*(check_\w+)")
 CHECK_CALL = re.compile(r"^\s*(check_\w+)\(", re.M)
@@ -53,14 +54,20 @@ def chapter_of(path: Path) -> int | None:
     return int(match.group(1)) if match else None
 
 
-def boxes(markdown: str) -> list[Box]:
-    """The exercise boxes of a markdown cell, in order."""
+def boxes(markdown: str, *, student_headings: bool = False) -> list[Box]:
+    """The exercise boxes of a markdown cell, in order.
+
+    With ``student_headings``, the headings "### Exercise N.M: Title" that student copies have in
+    place of the boxes count too (without a label).
+    """
     found = []
     for match in BOX.finditer(markdown):
         label = LABEL.search(match.group("body"))
         title = NUMBER_PREFIX.sub("", match.group("title").strip())
         found.append(Box(title, label.group(1) if label else None, match.group("body"), match.start(), match.end()))
-    return found
+    if student_headings:
+        found += [Box(m.group("title").strip(), None, "", m.start(), m.end()) for m in STUDENT_HEADING.finditer(markdown)]
+    return sorted(found, key=lambda box: box.start)
 
 
 def check_call(source: str) -> tuple[str, str] | None:
@@ -77,16 +84,16 @@ def is_solution(cell) -> bool:
     return cell.cell_type == "code" and SOLUTION_TAG in cell.get("metadata", {}).get("tags", [])
 
 
-def find_exercises(notebook, chapter: int) -> list[NotebookExercise]:
+def find_exercises(notebook, chapter: int, *, student_headings: bool = False) -> list[NotebookExercise]:
     """Every exercise of ``notebook`` (a ``nbformat`` notebook of chapter ``chapter``), in book order.
 
     The code cells after a box up to its check cell are its solution cells; a box without a check
-    cell before the next box has ``check_cell`` None.
+    cell before the next box has ``check_cell`` None. ``student_headings``: see :func:`boxes`.
     """
     exercises: list[NotebookExercise] = []
     for index, cell in enumerate(notebook.cells):
         if cell.cell_type == "markdown":
-            for box in boxes(cell.source):
+            for box in boxes(cell.source, student_headings=student_headings):
                 exercises.append(NotebookExercise(f"{chapter}.{len(exercises) + 1}", box.title, box.label, index))
         elif cell.cell_type == "code" and exercises and exercises[-1].check_cell is None:
             call = check_call(cell.source)

@@ -15,7 +15,15 @@ from grade import main as grade
 from student import student_notebook
 
 CHECKS = '''
+import sys
+import types
+
 from latentbio.exercises import call_student, exercise, expect, passed
+
+# The package's "reference implementation" of exercise 9.2, as if it lived in latentbio.
+reference = types.ModuleType("latentbio.fixture_reference")
+exec("def square(x):\\n    return x * x", reference.__dict__)
+sys.modules[reference.__name__] = reference
 
 
 @exercise("9.1", "doubling a number")
@@ -24,7 +32,7 @@ def check_double(double, *, name):
     passed(name)
 
 
-@exercise("9.2", "the square of a number", forbidden=("reparameterize",))
+@exercise("9.2", "the square of a number", forbidden=("square",))
 def check_square(square, *, name):
     expect(call_student(square, 4, exercise=name) == 16, name, "square(4) should be 16")
     passed(name)
@@ -72,9 +80,14 @@ def graded(tmp_path_factory):
     crashing.cells[6].source = "import os\nos._exit(1)"  # kills the kernel before the second exercise
     copies["crashing"] = crashing
     cheating = instructor_notebook()
-    cheating.cells[6].source = ("def square(x):\n    from latentbio.distributions import reparameterize\n"
-                                "    return x * x")
+    cheating.cells[6].source = ("def square(x):\n    from latentbio.fixture_reference import square as s\n"
+                                "    return s(x)")
     copies["cheating"] = cheating
+    sneaky = student_notebook(instructor_notebook(), 9)
+    sneaky.cells[1].source = "import fixture_checks  # noqa: F401\nimport latentbio.fixture_reference as helper"
+    sneaky.cells[3].source = "def double(x):\n    return x + x"
+    sneaky.cells[6].source = "def square(x):\n    return getattr(helper, 'squ' + 'are')(x)"
+    copies["sneaky"] = sneaky
     for name, notebook in copies.items():
         (submissions / name).mkdir(parents=True)
         nbformat.write(notebook, submissions / name / "09_fixture.ipynb")
@@ -93,7 +106,7 @@ def graded(tmp_path_factory):
 
 
 def test_the_csv_has_one_row_per_student_chapter_and_exercise(graded):
-    for student in ("instructor", "student", "tampered", "crashing", "cheating"):
+    for student in ("instructor", "student", "tampered", "crashing", "cheating", "sneaky"):
         assert set(graded[student]) == {"9.1", "9.2"}
         assert all(row["chapter"] == "9" for row in graded[student].values())
 
@@ -126,7 +139,13 @@ def test_a_crashing_copy_gets_clear_rows(graded):
 def test_calling_the_package_reference_fails_in_grading(graded):
     assert graded["cheating"]["9.1"]["passed"] == "yes"
     assert graded["cheating"]["9.2"]["passed"] == "no"
-    assert "reparameterize" in graded["cheating"]["9.2"]["message"]
+    assert "uses the package's own `square`" in graded["cheating"]["9.2"]["message"]
+
+
+def test_calling_it_through_a_disguise_fails_too(graded):
+    assert graded["sneaky"]["9.1"]["passed"] == "yes"  # a student copy, solved
+    assert graded["sneaky"]["9.2"]["passed"] == "no"
+    assert "package's own `latentbio.fixture_reference.square`" in graded["sneaky"]["9.2"]["message"]
 
 
 def test_an_unreadable_notebook_gets_a_row(graded):
