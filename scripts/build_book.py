@@ -26,6 +26,8 @@ from tidy_notebooks import release
 
 FAILED_REPORT = re.compile(r"traceback saved in:?\s*(\S+\.err\.log)")
 CELL_BLOCK = re.compile(r"-{18}\n(.*?)\n-{18}", re.S)
+COLOUR = re.compile(r"\x1b\[[0-9;]*m")
+SPHINX_WARNING = re.compile(r"(?:^|: )(?:WARNING|ERROR|CRITICAL):")
 
 
 def write_config(root: Path, committed: bool, build: Path) -> Path:
@@ -43,7 +45,7 @@ def write_config(root: Path, committed: bool, build: Path) -> Path:
 
 def failed_cell(report: Path, root: Path) -> str:
     """One line about the cell a chapter failed in, read from myst-nb's traceback file."""
-    text = report.read_text(errors="replace")
+    text = COLOUR.sub("", report.read_text(errors="replace"))
     chapter = next((p for p in (root / "chapters").glob("*.ipynb") if p.stem in report.name), None)
     block = CELL_BLOCK.search(text)
     error = next((line.strip() for line in reversed(text.splitlines())
@@ -94,7 +96,7 @@ def main(argv=None) -> int:
     failures = sorted({Path(m) for m in FAILED_REPORT.findall(output)})
     for report in failures:
         print(failed_cell(report, root))
-    warnings = [line for line in output.splitlines() if "WARNING" in line or "ERROR" in line]
+    warnings = [COLOUR.sub("", line) for line in output.splitlines() if SPHINX_WARNING.search(COLOUR.sub("", line))]
     warnings = [line for line in warnings if not any(r.stem.split(".")[0] in line for r in failures)]
     for line in warnings[:20]:
         print(line)

@@ -47,7 +47,8 @@ def test_a_failing_chapter_leaves_every_other_page_built(tmp_path, capsys):
         assert (html / page).exists(), f"{page} was not built"
     failures = [line for line in printed.splitlines() if line.startswith("make book: chapter")]
     assert len(failures) == 1, printed
-    assert "02_fails.ipynb failed in code cell 2" in failures[0] and "RuntimeError" in failures[0]
+    assert "WARNING" not in printed, printed
+    assert "02_fails.ipynb failed in code cell 2" in failures[0] and "RuntimeError: deliberate failure" in failures[0]
     assert "make book-committed" in failures[0]
     assert "committed output" in (html / "chapters" / "02_fails.html").read_text()
     assert (html / "student" / "02_fails.ipynb").exists()
