@@ -26,6 +26,7 @@ import csv
 import importlib
 import os
 import re
+import subprocess
 import sys
 import time
 from dataclasses import dataclass
@@ -118,7 +119,7 @@ def execute(notebook, workdir: Path, timeout: float) -> tuple[set[int], str | No
     deadline, executed, stopped = time.monotonic() + timeout, set(), None
     env = {**os.environ, "LATENTBIO_GRADING": "1", "LATENTBIO_PROGRESS": "0"}
     try:
-        with client.setup_kernel(env=env):
+        with client.setup_kernel(env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL):
             for index, cell in enumerate(notebook.cells):
                 if cell.cell_type != "code":
                     continue
