@@ -136,6 +136,32 @@ def execute(notebook, workdir: Path, timeout: float) -> tuple[set[int], str | No
     return executed, stopped
 
 
+def replace_checks(notebook, chapter: int, reference: Reference) -> tuple[dict, dict]:
+    """Put the instructor's check cells in place of the submission's.
+
+    Returns (verdicts already known: exercise number -> (False, message) for a removed exercise or
+    check, exercise number -> index of its check cell in ``notebook``).
+    """
+    found = find_exercises(notebook, chapter, student_headings=True)
+    submitted = {e.check_function: e for e in found if e.check_function}
+    numbers = {e.number for e in found}
+    verdicts, check_cells = {}, {}
+    for exercise in reference.exercises:
+        match = submitted.get(exercise.check_function)
+        if match is None:
+            removed = "the exercise" if exercise.number not in numbers else f"the check cell ({exercise.check_function})"
+            verdicts[exercise.number] = (False, f"tampered: {removed} was removed from the notebook")
+            continue
+        check_cells[exercise.number] = match.check_cell
+        notebook.cells[match.check_cell].source = reference.notebook.cells[exercise.check_cell].source
+        for index in match.solution_cells:
+            used = forbidden_references(notebook.cells[index].source, reference.forbidden[exercise.number])
+            if used:
+                verdicts[exercise.number] = (False, f"the solution uses the package's own `{used[0]}`, the very "
+                                             "thing this exercise asks you to write; graded runs do not accept it")
+    return verdicts, check_cells
+
+
 def grade_notebook(student: str, path: Path, chapters: Path, timeout: float, references: dict) -> list[Row]:
     """The rows of one submitted notebook."""
     chapter = chapter_of(path)
@@ -154,42 +180,17 @@ def grade_notebook(student: str, path: Path, chapters: Path, timeout: float, ref
     except Exception as error:
         return [Row(student, chapter, e.number, False, f"{path.name} is not a readable notebook: {error}")
                 for e in reference.exercises]
-    found = find_exercises(notebook, chapter, student_headings=True)
-    submitted = {e.check_function: e for e in found if e.check_function}
-    numbers = {e.number for e in found}
-    verdicts: dict[str, tuple[bool, str] | None] = {}
-    check_cells: dict[str, int] = {}
-    for exercise in reference.exercises:
-        if exercise.check_function not in submitted:
-            removed = "the exercise" if exercise.number not in numbers else f"the check cell ({exercise.check_function})"
-            verdicts[exercise.number] = (False, f"tampered: {removed} was removed from the notebook")
-            continue
-        index = submitted[exercise.check_function].check_cell
-        check_cells[exercise.number] = index
-        notebook.cells[index].source = reference.notebook.cells[exercise.check_cell].source  # the instructor's check
-        verdicts[exercise.number] = None
+    verdicts, check_cells = replace_checks(notebook, chapter, reference)
     code_cells = [i for i, cell in enumerate(notebook.cells) if cell.cell_type == "code"]
     tampering = [i for i in code_cells if i not in check_cells.values() and TAMPERING.search(notebook.cells[i].source)]
     if tampering:
         message = (f"tampered: {cell_name(notebook, tampering[0])} reaches into the course's checks "
                    "(latentbio.exercises or grading mode); remove it and hand in again")
         return [Row(student, chapter, e.number, False, message) for e in reference.exercises]
-    for exercise in reference.exercises:
-        if verdicts[exercise.number] is not None:
-            continue
-        for index in submitted[exercise.check_function].solution_cells:
-            used = forbidden_references(notebook.cells[index].source, reference.forbidden[exercise.number])
-            if used:
-                verdicts[exercise.number] = (False, f"the solution uses the package's own `{used[0]}`, the very "
-                                             "thing this exercise asks you to write; graded runs do not accept it")
     executed, stopped = execute(notebook, chapters, timeout)
-    rows = []
-    for exercise in reference.exercises:
-        verdict = verdicts[exercise.number]
-        if verdict is None:
-            verdict = read_check(notebook, check_cells[exercise.number], executed, stopped, code_cells)
-        rows.append(Row(student, chapter, exercise.number, *verdict))
-    return rows
+    return [Row(student, chapter, e.number,
+                *(verdicts.get(e.number) or read_check(notebook, check_cells[e.number], executed, stopped, code_cells)))
+            for e in reference.exercises]
 
 
 def read_check(notebook, index: int, executed: set[int], stopped: str | None, code_cells: list[int]):
