@@ -62,6 +62,10 @@ def test_nothing_is_loaded_from_another_site(page):
 
 
 def test_widgets_become_a_note_offline():
-    dom = dump_dom(HTML / "chapters" / "02_generative_models.html")
-    assert 'type="application/vnd.jupyter.widget-view+json"' not in dom
+    view = 'type="application/vnd.jupyter.widget-view+json"'
+    page = next((p for p in sorted((HTML / "chapters").glob("*.html")) if view in p.read_text()), None)
+    if page is None:
+        pytest.skip("no chapter page shows a widget")
+    dom = dump_dom(page)
+    assert view not in dom
     assert "An interactive explorer appears here" in dom
