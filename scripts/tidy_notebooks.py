@@ -154,6 +154,8 @@ def tidy(notebook: nbformat.NotebookNode, name: str) -> nbformat.NotebookNode:
             record_cell = nbformat.v4.new_code_cell(split[1], metadata={"tags": [REMOVE]})
             record_cell.outputs = [o for o in cell.get("outputs", []) if "scrapbook" in json.dumps(o.get("metadata", {}))]
             cell.outputs = [o for o in cell.outputs if o not in record_cell.outputs]
+            if record_cell.outputs:  # nbval fails a cell with outputs but no execution count ("unrun")
+                record_cell.execution_count = cell.execution_count
             tidied += [cell, record_cell]
             continue
         if split:  # a cell of record calls only

@@ -38,6 +38,8 @@ def test_the_page_shows_no_plumbing(path):
     for cell in notebook.cells:
         if cell.cell_type == "code":
             assert not cell.source.lstrip().startswith(NBVAL_COMMENT), "use the nbval-check-output tag"
+            assert cell.execution_count is not None or not cell.outputs, (
+                f"nbval fails a cell with outputs but no execution count:\n{cell.source[:200]}")
             if "record(" in cell.source and split_records(cell.source):
                 assert "remove-cell" in tags(cell) and not split_records(cell.source)[0].strip(), (
                     f"record(...) calls belong in a cell of their own tagged remove-cell:\n{cell.source[:200]}")
@@ -47,7 +49,8 @@ def test_the_page_shows_no_plumbing(path):
 
 
 def synthetic():
-    check = nbformat.v4.new_code_cell(f'{NBVAL_COMMENT}\nrecord("a", 1)\nprint("a")\nrecord("b",\n       2)')
+    check = nbformat.v4.new_code_cell(f'{NBVAL_COMMENT}\nrecord("a", 1)\nprint("a")\nrecord("b",\n       2)',
+                                      execution_count=4)
     check.outputs = [nbformat.v4.new_output("stream", text="a\n"),
                      nbformat.v4.new_output("display_data", data={"text/plain": "1"},
                                             metadata={"scrapbook": {"name": "a"}})]
@@ -71,6 +74,7 @@ def test_tidy_moves_records_tags_checks_and_strips_hand_numbers():
     assert [o.output_type for o in tidied.cells[3].outputs] == ["stream"]
     assert sources[4] == 'record("a", 1)\nrecord("b",\n       2)' and tags(tidied.cells[4]) == ["remove-cell"]
     assert [o.output_type for o in tidied.cells[4].outputs] == ["display_data"]
+    assert tidied.cells[4].execution_count == 4  # outputs without a count would fail nbval
     assert tags(tidied.cells[5]) == ["remove-cell"] and tidied.cells[5].outputs == []
     assert sources[6].startswith("```{exercise} Double\n")
     assert "widgets" not in tidied.metadata
