@@ -99,7 +99,10 @@ def add_tag(cell, tag: str) -> None:
 
 
 def is_record(statement: ast.stmt) -> bool:
-    """Whether a statement is a bare ``record(...)`` call (with or without a trailing ``;``)."""
+    """Whether a statement is a bare ``record(...)`` call (with or without a trailing ``;``), or a
+    ``for`` loop that only makes such calls."""
+    if isinstance(statement, ast.For) and not statement.orelse:
+        return all(is_record(s) for s in statement.body)
     call = statement.value if isinstance(statement, ast.Expr) else None
     return isinstance(call, ast.Call) and (getattr(call.func, "id", None) == "record"
                                            or getattr(call.func, "attr", None) == "record")

@@ -97,3 +97,15 @@ def test_the_header_states_the_measured_time(monkeypatch):
 def test_summary_pages_carry_no_hand_typed_chapter_number():
     for page in CHAPTERS.glob("*.md"):
         assert not page.read_text().startswith("# Chapter"), f"{page.name}: the book numbers chapters itself"
+
+
+def test_tidy_moves_a_loop_of_records_with_its_outputs():
+    cell = nbformat.v4.new_code_cell('print("x")\nfor name in "ab":\n    record(name, 1)', execution_count=2)
+    cell.outputs = [nbformat.v4.new_output("stream", name="stdout", text="x\n")] + [
+        nbformat.v4.new_output("display_data", data={"text/plain": "1"}, metadata={"scrapbook": {"name": n}})
+        for n in "ab"]
+    notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell("# Chapter 9: Tidy"), cell])
+    tidied = tidy(notebook, "09_tidy.ipynb")
+    kept, records = tidied.cells[-2], tidied.cells[-1]
+    assert kept.source == 'print("x")' and [o.output_type for o in kept.outputs] == ["stream"]
+    assert records.source == 'for name in "ab":\n    record(name, 1)' and len(records.outputs) == 2
