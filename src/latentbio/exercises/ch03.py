@@ -4,13 +4,13 @@ import numpy as np
 import torch
 
 from ..models.adain import AdaIN
-from . import call_student, expect, expect_close, passed
+from . import call_student, exercise, expect, expect_close, passed
 
 
-def check_noisy_content_codes(noisy_content_codes) -> None:
+@exercise("3.1", "asymmetric noise", forbidden=("NoisyEmbedding",))
+def check_noisy_content_codes(noisy_content_codes, *, name: str) -> None:
     """Exercise 3.1: ``noisy_content_codes(codes, noise_std, training)`` adds N(0, noise_std^2)
     noise to every entry in training and returns the codes unchanged otherwise."""
-    name = "Exercise 3.1 (asymmetric noise)"
     codes = torch.linspace(-2, 2, 400_000).reshape(100_000, 4).requires_grad_(True)
     unchanged = call_student(noisy_content_codes, codes, 1.0, False, exercise=name)
     expect(torch.is_tensor(unchanged), name, "return a torch tensor")
@@ -35,10 +35,10 @@ def check_noisy_content_codes(noisy_content_codes) -> None:
     passed(name)
 
 
-def check_adain(adain) -> None:
+@exercise("3.2", "adaptive instance normalisation", forbidden=("AdaIN",))
+def check_adain(adain, *, name: str) -> None:
     """Exercise 3.2: ``adain(features, scale, bias, eps=1e-5)`` normalises each channel of each
     image over its spatial positions, then multiplies by ``scale`` and adds ``bias``."""
-    name = "Exercise 3.2 (adaptive instance normalisation)"
     generator = torch.Generator().manual_seed(0)
     features = torch.randn(4, 3, 6, 5, generator=generator) * 3 + 1
     scale, bias = torch.rand(4, 3, generator=generator) + 0.5, torch.randn(4, 3, generator=generator)
@@ -76,7 +76,8 @@ class _RedrawAs:
         return np.broadcast_to((labels / 10)[:, None, None], np.shape(images)).astype(np.float32)
 
 
-def check_kept_source_fraction(kept_source_fraction, judge, models, world) -> None:
+@exercise("3.3", "leakage or drawing skill", forbidden=("source_class_fraction",))
+def check_kept_source_fraction(kept_source_fraction, judge, models, world, *, name: str) -> None:
     """Exercise 3.3: ``kept_source_fraction(judge, model, images, source_classes, target_classes)`` is,
     among the transfers the judge does not assign to their target, the fraction it assigns to their source.
 
@@ -84,7 +85,6 @@ def check_kept_source_fraction(kept_source_fraction, judge, models, world) -> No
     draws a third class never does, a perfect one has no failure), then LORD's stage 2 and the baseline
     of the chapter, compared with :func:`latentbio.metrics.transfer.source_class_fraction`.
     """
-    name = "Exercise 3.3 (leakage or drawing skill)"
     source = np.repeat([0, 1, 2], 4)
     target = (source + 1) % 3
     images = np.broadcast_to((source / 10)[:, None, None], (12, 4, 4)).astype(np.float32)
