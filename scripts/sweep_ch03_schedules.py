@@ -4,8 +4,9 @@ For each model (LORD stage 1, LORD without noise, LORD stage 2, the baseline) an
 length E in its list, the model is trained with the chapter's settings for 3 seeds and scored as
 in the chapter (judge error on reconstructions and on transfers, transfer IoU, class from
 content). The **plateau rule**: a schedule has converged when the next, twice as long, changes
-none of the judge errors by more than twice the standard error of the difference (over the
-seeds) or by more than 0.02; the chapter uses the shortest converged schedule. Stage 2 starts
+none of ``protocol.PLATEAU_SCORES`` by more than twice the standard error of the paired change
+(over the seeds) or by more than ``protocol.PLATEAU_TOLERANCE``; the chapter uses the shortest
+converged schedule (and its seed table checks the rule again: ``protocol.plateau_check``). Stage 2 starts
 from stage 1 trained with ``SCHEDULES["lord"]``.
 
 One process, one thread (``latentbio.configure``): run it on a quiet machine, or read its CPU
@@ -18,14 +19,13 @@ seconds. Writes one CSV row per (model, epochs, seed) and prints the plateau tab
 import argparse
 import time
 
-import numpy as np
 import pandas as pd
 
 import latentbio
 from latentbio import lord_protocol as protocol
 
 DEFAULT_EPOCHS = {"lord": [100, 200, 400], "no_noise": [75, 150, 300], "amortized": [20, 40, 80], "baseline": [50, 100, 200]}
-JUDGED = ["reconstruction error", "transfer error"]
+JUDGED = list(protocol.PLATEAU_SCORES)
 
 
 def train_and_score(model: str, epochs: int, seed: int, world, judge, stage1_cache: dict) -> dict:
@@ -66,11 +66,9 @@ def plateau_table(rows: pd.DataFrame) -> pd.DataFrame:
             short, long_ = by_epochs[epochs].sort_values("seed"), longer.sort_values("seed")
             row = {"model": model, "epochs": epochs, "vs": 2 * epochs, "converged": True}
             for score in JUDGED:
-                difference = short[score].to_numpy() - long_[score].to_numpy()
-                error = difference.std(ddof=1) / np.sqrt(len(difference)) if len(difference) > 1 else np.nan
-                change = difference.mean()
+                change, error = protocol.paired_change(short[score], long_[score])
                 row[f"{score} change"], row[f"{score} se"] = round(change, 3), round(error, 3)
-                row["converged"] &= bool(abs(change) <= max(2 * error, 0.02))
+                row["converged"] &= bool(abs(change) <= max(2 * error, protocol.PLATEAU_TOLERANCE))
             table.append(row)
     return pd.DataFrame(table)
 

@@ -1,3 +1,5 @@
+import json
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -64,3 +66,41 @@ def test_mean_and_standard_error_over_seeds():
     assert error.loc["x", "a"] == pytest.approx(np.std([1, 3], ddof=1) / np.sqrt(2)) and error.loc["y", "a"] == 0
     with pytest.raises(ValueError, match="two seeds"):
         protocol.mean_and_standard_error(tables[:1])
+
+
+def test_doubled_schedules_keep_everything_but_the_epochs():
+    longer = protocol.doubled(TINY)
+    assert {name: s["epochs"] for name, s in longer.items()} == {name: 4 for name in TINY}
+    assert all({**s, "epochs": 2} == TINY[name] for name, s in longer.items())
+
+
+def test_the_seed_table_holds_every_seed_twice_and_is_reused(world, judge, tmp_path):
+    path = tmp_path / "table.json"
+    table = protocol.load_or_run_seed_table(path, world, judge, seeds=(0, 1), schedules=TINY, n_jobs=1)
+    assert sorted((run["schedule"], run["seed"]) for run in table["runs"]) == [
+        ("chapter", 0), ("chapter", 1), ("doubled", 0), ("doubled", 1)]
+    chapter = protocol.seed_scores(table, "chapter")
+    assert len(chapter) == 2 and list(chapter[0].index) == ["LORD stage 1", "LORD stage 2", "LORD without noise",
+                                                            "baseline"]
+    assert all(len(curve) == 4 for run in table["runs"] if run["schedule"] == "doubled"
+               for curve in run["curves"].values())
+    # the file is read back, not recomputed (no world, no judge needed)
+    again = protocol.load_or_run_seed_table(path, None, None, seeds=(0, 1), schedules=TINY)
+    assert again == json.loads(path.read_text())
+    plateau = protocol.plateau_check(table)
+    assert set(plateau.index.get_level_values("score")) == set(protocol.PLATEAU_SCORES)
+    assert plateau["plateau"].dtype == bool
+
+
+def test_a_table_made_with_other_settings_is_computed_again(world, judge, tmp_path):
+    path = tmp_path / "table.json"
+    path.write_text(json.dumps({"settings": {"seeds": [0, 1]}, "runs": []}))
+    table = protocol.load_or_run_seed_table(path, world, judge, seeds=(0, 1), schedules=TINY, n_jobs=1)
+    assert len(table["runs"]) == 4 and json.loads(path.read_text())["settings"] == table["settings"]
+
+
+def test_paired_change_and_the_plateau_rule():
+    change, error = protocol.paired_change([0.10, 0.20, 0.30], [0.12, 0.20, 0.34])
+    assert change == pytest.approx(0.02) and error == pytest.approx(np.std([0.02, 0, 0.04], ddof=1) / np.sqrt(3))
+    with pytest.raises(ValueError, match="two seeds"):
+        protocol.paired_change([0.1], [0.2])

@@ -8,7 +8,8 @@ shapes) on which the judge classifier learns.
 
 The models (:func:`train_lord`, :func:`train_amortized`, :func:`train_baseline`) use
 ``ARCHITECTURE`` and ``SCHEDULES``; ``scripts/sweep_ch03_schedules.py`` chose the numbers of
-epochs (the shortest schedule whose scores match those of a schedule twice as long).
+epochs (the shortest schedule whose scores match those of a schedule twice as long), and the
+seed table checks that rule again for every seed (:func:`plateau_check`).
 
 The scores (:func:`transfer_scores`): the judge's error on reconstructions (each image drawn as
 its own class: the ceiling of what a transfer can reach) and on transfers (drawn as another
@@ -16,11 +17,18 @@ class); the overlap of each transfer's silhouette with the exact answer, the tar
 rendered in the source pose; and the class accuracy of a classifier reading the content codes
 (leakage).
 :func:`run_experiment` does all of it for one seed.
+
+The seed table (:func:`run_seed_table`, written by ``scripts/ch03_seed_table.py``): every seed
+of ``TABLE_SEEDS`` with the chapter's schedules and with every schedule doubled, the scores and
+the training curves, no models. The chapter reads it (:func:`load_or_run_seed_table`) for its
+means and standard errors and for the plateau rule (:func:`plateau_check`).
 """
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -29,6 +37,7 @@ from .data.shapes import SHAPES, Shapes, make_shapes, render_classes
 from .metrics.leakage import class_leakage
 from .metrics.transfer import intersection_over_union
 from .models import LORD, AmortizedLORD, ClassConditionedAutoencoder, ImageClassifier
+from .replicates import run_replicates
 from .seed import seed_everything
 
 UNSEEN_SHAPE = "heart"
@@ -42,11 +51,16 @@ CODE_WEIGHT = 10.0  # stage 2: weight of the squared code errors (official PyTor
 
 SCHEDULES = {
     "lord": {"epochs": 200, "lr": 5e-3, "code_lr_factor": 10.0, "batch_size": 64},
-    "no_noise": {"epochs": 150, "lr": 5e-3, "code_lr_factor": 10.0, "batch_size": 64},
+    "no_noise": {"epochs": 300, "lr": 5e-3, "code_lr_factor": 10.0, "batch_size": 64},
     "amortized": {"epochs": 40, "lr": 1e-2, "batch_size": 64},
     "baseline": {"epochs": 100, "lr": 5e-3, "batch_size": 16},
 }
 JUDGE_SCHEDULE = {"epochs": 8, "lr": 3e-3, "batch_size": 64}
+TABLE_SEEDS = (0, 1, 2)
+# The plateau rule: doubling the schedules changes a judged score by at most twice the standard
+# error of the paired change over the seeds, or by at most this much (10 of 500 images).
+PLATEAU_TOLERANCE = 0.02
+PLATEAU_SCORES = ("reconstruction error", "transfer error", "class from content")
 
 
 @dataclass
@@ -214,3 +228,98 @@ def mean_and_standard_error(tables) -> tuple[pd.DataFrame, pd.DataFrame]:
     mean = pd.DataFrame(stacked.mean(0), index=index, columns=columns)
     error = pd.DataFrame(stacked.std(0, ddof=1) / np.sqrt(len(stacked)), index=index, columns=columns)
     return mean, error
+
+
+def doubled(schedules: dict) -> dict:
+    """The same schedules with twice the epochs (what the plateau rule compares with)."""
+    return {name: {**schedule, "epochs": 2 * schedule["epochs"]} for name, schedule in schedules.items()}
+
+
+def experiment_summary(world: ShapeWorld, judge: ImageClassifier, seed: int, schedules: dict) -> dict:
+    """What the seed table keeps of :func:`run_experiment`: the scores, the unseen-class scores and
+    each model's reconstruction term per epoch (plain numbers, no models)."""
+    run = run_experiment(world, judge, seed, schedules)
+    return {"seed": seed,
+            "scores": run["scores"].drop(columns="images").astype(float).to_dict(orient="index"),
+            "unseen": {key: float(value) for key, value in run["unseen"].items()},
+            "curves": {name: [float(value) for value in model.history.train["reconstruction"]]
+                       for name, model in run["models"].items()}}
+
+
+def table_settings(seeds, schedules: dict) -> dict:
+    """Everything a seed table depends on besides the code: a table made with other settings is not reused."""
+    settings = {"seeds": list(seeds), "schedules": schedules, "architecture": ARCHITECTURE,
+                "content_decay": CONTENT_DECAY, "code_weight": CODE_WEIGHT, "judge": JUDGE_SCHEDULE}
+    return json.loads(json.dumps(settings))  # tuples become lists, as after a round trip through the file
+
+
+def run_seed_table(world: ShapeWorld, judge: ImageClassifier, *, seeds=TABLE_SEEDS, schedules: dict | None = None,
+                   n_jobs: int | None = None) -> dict:
+    """:func:`experiment_summary` for every seed, with ``schedules`` (default ``SCHEDULES``:
+    ``"chapter"``) and with each schedule doubled (``"doubled"``), in worker processes
+    (:func:`latentbio.replicates.run_replicates`; ``n_jobs`` workers, its default if None).
+
+    Returns ``{"settings": ..., "runs": [{"schedule", "seed", "scores", "unseen", "curves"}, ...]}``.
+    """
+    schedules = schedules or SCHEDULES
+    plans = {"chapter": schedules, "doubled": doubled(schedules)}
+    jobs = [(name, seed) for name in ("doubled", "chapter") for seed in seeds]  # the longest runs first
+
+    def run_job(job: int) -> dict:
+        name, seed = jobs[job]
+        return {"schedule": name, **experiment_summary(world, judge, seed, plans[name])}
+
+    runs = run_replicates(run_job, range(len(jobs)), n_jobs=n_jobs)
+    return {"settings": table_settings(seeds, schedules), "runs": runs}
+
+
+def load_or_run_seed_table(path, world: ShapeWorld, judge: ImageClassifier, *, seeds=TABLE_SEEDS,
+                           schedules: dict | None = None, n_jobs: int | None = None) -> dict:
+    """The seed table stored at ``path`` (``scripts/ch03_seed_table.py`` writes it) if it was made
+    with these settings; otherwise :func:`run_seed_table` computes it here (minutes: every seed, twice)
+    and writes it to ``path`` when it can."""
+    path = Path(path)
+    schedules = schedules or SCHEDULES
+    if path.exists():
+        table = json.loads(path.read_text())
+        if table.get("settings") == table_settings(seeds, schedules):
+            return table
+        print(f"{path} was made with other settings: computing the seed table again")
+    table = run_seed_table(world, judge, seeds=seeds, schedules=schedules, n_jobs=n_jobs)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(table))
+    except OSError as error:
+        print(f"could not write {path} ({error}); the table stays in memory")
+    return table
+
+
+def seed_scores(table: dict, schedule: str = "chapter") -> list[pd.DataFrame]:
+    """One score table (models x scores) per seed of ``schedule``, in the order of the seeds."""
+    runs = sorted((run for run in table["runs"] if run["schedule"] == schedule), key=lambda run: run["seed"])
+    return [pd.DataFrame(run["scores"]).T for run in runs]
+
+
+def paired_change(before, after) -> tuple[float, float]:
+    """Mean over seeds of ``after - before`` (paired by seed) and its standard error."""
+    difference = np.asarray(after, dtype=float) - np.asarray(before, dtype=float)
+    if len(difference) < 2:
+        raise ValueError("a standard error needs at least two seeds")
+    return float(difference.mean()), float(difference.std(ddof=1) / np.sqrt(len(difference)))
+
+
+def plateau_check(table: dict, scores=PLATEAU_SCORES) -> pd.DataFrame:
+    """For every model and score: the mean with the chapter's schedules, the paired change when every
+    schedule is doubled, its standard error, and whether the change passes the plateau rule
+    (at most twice its standard error, or at most ``PLATEAU_TOLERANCE``)."""
+    chapter, longer = seed_scores(table, "chapter"), seed_scores(table, "doubled")
+    rows = []
+    for model in chapter[0].index:
+        for score in scores:
+            change, error = paired_change([t.loc[model, score] for t in chapter], [t.loc[model, score] for t in longer])
+            rows.append({"model": model, "score": score,
+                         "chapter": float(np.mean([t.loc[model, score] for t in chapter])),
+                         "doubled": float(np.mean([t.loc[model, score] for t in longer])),
+                         "change": change, "standard error": error,
+                         "plateau": abs(change) <= max(2 * error, PLATEAU_TOLERANCE)})
+    return pd.DataFrame(rows).set_index(["model", "score"])
