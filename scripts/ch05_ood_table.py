@@ -47,7 +47,7 @@ from latentbio.traversal_protocol import (cell_type_dimension, hold_out_cell_typ
 
 SETTINGS = {"n_genes": 1000, "n_latent": 5, "hidden": (128, 64), "epochs": 100, "batch_size": 128,
             "beta": 5.0, "capacity_max": 2.0, "capacity_ramp_epochs": 50, "gamma": 50.0,
-            "lord_epochs": 200, "lord_content": 8, "lord_noise": 1.0, "lord_penalty": 1e-2}
+            "lord_epochs": 100, "lord_content": 8, "lord_noise": 1.0, "lord_penalty": 1.0}
 
 
 def fit(module, tensors, *, epochs, batch_size, seed, param_groups=None, on_epoch_start=None, after_epoch=None):
