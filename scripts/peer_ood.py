@@ -35,7 +35,9 @@ def peer_side(folder: Path, seed: int) -> None:
     import pandas as pd
     import scgen
     import scvi
+    import torch
 
+    torch.set_num_threads(1)
     scvi.settings.seed = seed
     arrays = np.load(folder / "split.npz", allow_pickle=False)
     meta = json.loads((folder / "meta.json").read_text())
@@ -67,8 +69,8 @@ def course_side(arguments) -> None:
         with tempfile.TemporaryDirectory() as folder:
             folder = Path(folder)
             np.savez(folder / "split.npz", train_x=split.train.X.toarray(),
-                     train_types=split.train.obs["cell_type"].astype(str).to_numpy(),
-                     train_conditions=split.train.obs["condition"].astype(str).to_numpy())
+                     train_types=np.asarray(split.train.obs["cell_type"], dtype=str),
+                     train_conditions=np.asarray(split.train.obs["condition"], dtype=str))
             (folder / "meta.json").write_text(json.dumps({"cell_type": cell_type}))
             for seed in arguments.seeds:
                 subprocess.run([arguments.peer_python, __file__, "--peer-side", str(folder), "--seed", str(seed)],
