@@ -19,6 +19,7 @@ Usage: LATENTBIO_DATA_MIRROR=/path/to/shared/data python scripts/ch05_ood_table.
 """
 
 import argparse
+import copy
 import json
 import os
 import time
@@ -46,34 +47,55 @@ from latentbio.ood_protocol import hold_out
 from latentbio.traversal_protocol import (cell_type_dimension, hold_out_cell_type, oracle_choice, score_prediction,
                                           source_degs, traversal_prediction)
 
-SETTINGS = {"n_genes": 1000, "n_latent": 5, "hidden": (128, 64), "epochs": 100, "batch_size": 128,
+SETTINGS = {"n_genes": 1000, "n_latent": 5, "hidden": (128, 64), "max_epochs": 300, "val_fraction": 0.1,
+            "patience": 25, "batch_size": 128,
             "beta": 5.0, "capacity_max": 2.0, "capacity_ramp_epochs": 50, "gamma": 50.0,
             "lord_epochs": 100, "lord_content": 8, "lord_noise": 1.0, "lord_penalty": 1.0}
 
 
-def fit(module, tensors, *, epochs, batch_size, seed, param_groups=None, on_epoch_start=None, after_epoch=None):
-    """Minibatch Adam on ``module.loss(*batch)``; returns the per-epoch mean loss.
-    ``after_epoch(epoch)`` is called after each epoch (for convergence curves)."""
+def fit(module, tensors, *, epochs, batch_size, seed, param_groups=None, on_epoch_start=None, after_epoch=None,
+        val_fraction=None, patience=None):
+    """Minibatch Adam on ``module.loss(*batch)``; returns the per-epoch mean training loss.
+
+    With ``val_fraction`` and ``patience`` (scGen's rule): a seeded random part of the rows is
+    kept for validation, training stops after ``patience`` epochs without a lower validation
+    loss, and the weights of the best epoch are restored. ``after_epoch(epoch)`` is called after
+    each epoch (for convergence curves)."""
     optimizer = torch.optim.Adam(param_groups or module.parameters(), lr=1e-3)
     generator = torch.Generator().manual_seed(seed)
     n = len(tensors[0])
-    losses = []
+    train_rows = torch.arange(n)
+    if val_fraction:
+        order = torch.randperm(n, generator=torch.Generator().manual_seed(seed))
+        val_rows, train_rows = order[:int(round(val_fraction * n))], order[int(round(val_fraction * n)):]
+    losses, best, best_state, waited = [], float("inf"), None, 0
     module.train()
     for epoch in range(epochs):
         if on_epoch_start is not None:
             on_epoch_start(epoch)
         total = 0.0
-        for batch in torch.randperm(n, generator=generator).split(batch_size):
+        for batch in train_rows[torch.randperm(len(train_rows), generator=generator)].split(batch_size):
             loss = module.loss(*(t[batch] for t in tensors))["loss"]
             optimizer.zero_grad(set_to_none=True)
             loss.backward()
             optimizer.step()
             total += float(loss.detach()) * len(batch)
-        losses.append(total / n)
+        losses.append(total / len(train_rows))
+        module.eval()
         if after_epoch is not None:
-            module.eval()
             after_epoch(epoch)
-            module.train()
+        if val_fraction:
+            with torch.no_grad():
+                val_loss = float(module.loss(*(t[val_rows] for t in tensors))["loss"])
+            if val_loss < best:
+                best, waited, best_state = val_loss, 0, copy.deepcopy(module.state_dict())
+            else:
+                waited += 1
+        module.train()
+        if patience is not None and waited >= patience:
+            break
+    if best_state is not None:
+        module.load_state_dict(best_state)
     module.eval()
     return np.array(losses)
 
@@ -96,8 +118,8 @@ def train_vae(name, x, seed, after_epoch=None):
     else:
         model = DHSICVAE(x.shape[1], s["n_latent"], s["hidden"], gamma=s["gamma"])
         hook = None
-    losses = fit(model, (torch.as_tensor(x),), epochs=s["epochs"], batch_size=s["batch_size"], seed=seed,
-                 on_epoch_start=hook, after_epoch=after_epoch and (lambda epoch: after_epoch(model, epoch)))
+    losses = fit(model, (torch.as_tensor(x),), epochs=s["max_epochs"], batch_size=s["batch_size"], seed=seed,
+                 on_epoch_start=hook, val_fraction=s["val_fraction"], patience=s["patience"], after_epoch=after_epoch and (lambda epoch: after_epoch(model, epoch)))
     return model, losses
 
 
@@ -153,7 +175,8 @@ def scgen_task(kang, cell_type, seeds) -> list[dict]:
                          "reconstruction_r2_control": mean_expression_r2(model.reconstruct(control_x), control_x),
                          "mig": mutual_information_gap(codes, factors),
                          "higgins": higgins_score(codes, factors, random_state=seed),
-                         "final_loss": losses[-1], "plateau": plateau(losses), "cpu_s": time.process_time() - start})
+                         "final_loss": losses[-1], "plateau": plateau(losses), "epochs": len(losses),
+                         "cpu_s": time.process_time() - start})
         start = time.process_time()
         lord, losses = train_lord(split.train, seed)
         content = lord.get_latent_representation()
@@ -164,7 +187,8 @@ def scgen_task(kang, cell_type, seeds) -> list[dict]:
                      "reconstruction_r2_control": mean_expression_r2(lord.predict(split.target_control), control_x),
                      "leak_cell_type": cell_type_leak["accuracy"], "leak_cell_type_chance": cell_type_leak["chance"],
                      "leak_condition": condition_leak["accuracy"], "leak_condition_chance": condition_leak["chance"],
-                     "final_loss": losses[-1], "plateau": plateau(losses), "cpu_s": time.process_time() - start})
+                     "final_loss": losses[-1], "plateau": plateau(losses), "epochs": len(losses),
+                         "cpu_s": time.process_time() - start})
     for row in rows:
         row.update(protocol="scgen_task", cell_type=cell_type)
     return rows
@@ -200,7 +224,8 @@ def paper_protocol(kang, cell_type, seeds) -> list[dict]:
             (_, best_dimension), oracle_top = oracle_choice(oracle)
             rows.append({"method": name, "seed": seed, **averaged(predictions), "dimension": dimension,
                          "oracle_r2_top_degs": oracle_top, "oracle_dimension": best_dimension,
-                         "final_loss": losses[-1], "plateau": plateau(losses), "cpu_s": time.process_time() - start})
+                         "final_loss": losses[-1], "plateau": plateau(losses), "epochs": len(losses),
+                         "cpu_s": time.process_time() - start})
     for row in rows:
         row.update(protocol="paper_protocol", cell_type=cell_type)
     return rows

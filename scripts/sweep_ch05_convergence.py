@@ -50,7 +50,7 @@ def main() -> None:
     factors = np.c_[pd.factorize(types)[0], pd.factorize(conditions)[0]]
     real_x = split.target_stimulated.X.toarray()
     rows = []
-    table.SETTINGS.update(epochs=arguments.epochs, lord_epochs=arguments.epochs)
+    table.SETTINGS.update(max_epochs=arguments.epochs, val_fraction=None, patience=None, lord_epochs=arguments.epochs)
     for name in arguments.models:
         losses = []
 
