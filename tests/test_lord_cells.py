@@ -47,7 +47,7 @@ def test_swapping_the_condition_code_predicts_the_stimulation():
     adata = _cells()
     torch.manual_seed(0)
     model = LORDCells(adata, n_content=2, hidden=(32,), content_noise=0.5, content_penalty=1e-2)
-    model.train(max_epochs=150, batch_size=32, seed=0)
+    model.train(150, batch_size=32, seed=0)
     control = adata[(adata.obs.cell_type == "a") & (adata.obs.condition == "control")]
     predicted = model.predict(control, condition="stimulated")
     assert np.allclose(predicted[:, :3].mean(0), 2.0, atol=0.3)  # the response appears

@@ -21,14 +21,14 @@ from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
-import scipy.sparse as sp
 import torch
 from torch import nn
 
 from .. import train
 from ..blocks import mlp
-from ..checks import check_obs_column, get_matrix
+from ..checks import check_obs_column
 from ..likelihoods import gaussian_log_prob
+from .base import AnnDataModel
 from .lord import INIT_RANGE, NoisyEmbedding
 
 
@@ -72,7 +72,7 @@ class LORDCellsModule(nn.Module):
                 "content_norm": penalty}
 
 
-class LORDCells:
+class LORDCells(AnnDataModel):
     """LORD for the cells of ``adata`` (log-normalised expression in ``X`` or ``layers[layer]``)
     with the known attributes in ``adata.obs[key]`` for each of ``attribute_keys``.
 
@@ -81,28 +81,23 @@ class LORDCells:
     ``module_options`` go to :class:`LORDCellsModule`; the network is ``self.module``.
     """
 
+    description = "LORD for cells"
+
     def __init__(self, adata, attribute_keys: Sequence[str] = ("cell_type", "condition"), *,
                  layer: str | None = None, **module_options):
         if isinstance(attribute_keys, str) or len(attribute_keys) == 0:
             raise ValueError(f"attribute_keys must be a non-empty list of obs columns, got {attribute_keys!r}")
-        self.attribute_keys, self.layer = list(attribute_keys), layer
+        super().__init__(adata, layer)
+        self.attribute_keys = list(attribute_keys)
         self.values = {key: list(check_obs_column(adata, key).cat.categories) for key in self.attribute_keys}
-        self.var_names, self.obs_names = adata.var_names.copy(), adata.obs_names.copy()
+        self.obs_names = adata.obs_names.copy()
         if not self.obs_names.is_unique:
             raise ValueError("adata.obs_names must be unique: each name identifies a cell's content code")
-        self._expression = self._matrix(adata)
         self._attribute_values = self._encode_attributes(adata.obs)
         self.module = LORDCellsModule(adata.n_vars, adata.n_obs, [len(v) for v in self.values.values()],
                                       **module_options)
 
-    def _matrix(self, adata) -> torch.Tensor:
-        matrix = get_matrix(adata, self.layer)
-        matrix = np.asarray(matrix.toarray() if sp.issparse(matrix) else matrix, dtype=np.float32)
-        if not np.isfinite(matrix).all():
-            raise ValueError("the expression matrix contains NaN or infinite values")
-        return torch.as_tensor(matrix)
-
-    def _encode_attributes(self, obs: pd.DataFrame, **replacements) -> torch.Tensor:
+    def _encode_attributes(self, obs: pd.DataFrame, **replacements) -> np.ndarray:
         """Index of each cell's value of every attribute, ``(n_cells, n_attributes)``; an
         attribute named in ``replacements`` gets that one value for every cell."""
         unknown = set(replacements) - set(self.attribute_keys)
@@ -116,7 +111,7 @@ class LORDCells:
                 raise ValueError(f"{key} value(s) {missing} were not seen in training; known: {values}")
             index = {str(v): i for i, v in enumerate(values)}
             columns.append([index[str(label)] for label in labels])
-        return torch.as_tensor(np.array(columns, dtype=np.int64).T)
+        return np.array(columns, dtype=np.int64).T
 
     def _cells(self, adata) -> np.ndarray:
         """Rows of the training cells that ``adata`` holds (all training cells for None)."""
@@ -128,22 +123,24 @@ class LORDCells:
                              f"{int(np.sum(rows < 0))} cells of adata were not among them")
         return rows
 
-    def train(self, max_epochs: int = 400, batch_size: int = 128, *, lr: float = 1e-3, code_lr: float = 1e-2,
-              seed: int = 0, **fit_options) -> train.History:
+    def _training_data(self):
+        return self.matrix, np.arange(len(self.obs_names)), self._attribute_values
+
+    def train(self, max_epochs: int = 100, *, batch_size: int | None = None, lr: float = 1e-3,
+              code_lr: float = 1e-2, **fit_options) -> train.History:
         """Fit codes and decoder jointly with :func:`latentbio.train.fit` (Adam; the codes with a
         larger learning rate ``code_lr``, as LORD's code uses ten times the network's)."""
         codes = [*self.module.content.parameters(), *self.module.attributes.parameters()]
         optimizer = torch.optim.Adam([{"params": self.module.decoder.parameters(), "lr": lr},
                                       {"params": codes, "lr": code_lr}])
-        data = (self._expression, torch.arange(len(self._expression)), self._attribute_values)
-        return train.fit(self.module, data, epochs=max_epochs, batch_size=batch_size, optimizer=optimizer,
-                         seed=seed, desc="LORD for cells", **fit_options)
+        return super().train(max_epochs, batch_size=batch_size, lr=lr, optimizer=optimizer, **fit_options)
 
     @torch.no_grad()
-    def get_latent_representation(self, adata=None) -> np.ndarray:
+    def get_latent_representation(self, adata=None, *, batch_size: int = 1024) -> np.ndarray:
         """The content codes (without noise) of the cells of ``adata`` (default: all training
         cells), shape ``(n_cells, n_content)``."""
-        return self.module.content.codes.weight[torch.as_tensor(self._cells(adata))].cpu().numpy()
+        rows = torch.as_tensor(self._cells(adata), device=self.device)
+        return self.module.content.codes.weight[rows].cpu().numpy()
 
     @torch.no_grad()
     def get_attribute_codes(self, key: str) -> pd.DataFrame:
@@ -158,11 +155,8 @@ class LORDCells:
         """Decoded log-expression of the cells of ``adata`` (training cells), each with its own
         content code and its own attribute values except those given, e.g.
         ``predict(control_cells, condition="stimulated")``. Shape ``(n_cells, n_genes)``."""
-        self.module.eval()
         rows = self._cells(adata)
-        obs = pd.DataFrame({key: np.asarray(values, dtype=object)[self._attribute_values[rows, k].numpy()]
+        obs = pd.DataFrame({key: np.asarray(values, dtype=object)[self._attribute_values[rows, k]]
                             for k, (key, values) in enumerate(self.values.items())})
-        device = next(self.module.parameters()).device
-        content = self.module.content.codes.weight[torch.as_tensor(rows, device=device)]
-        decoded = self.module.decode(content, self._encode_attributes(obs, **attributes).to(device))
-        return decoded.cpu().numpy()
+        content = self.module.content.codes.weight.detach()[torch.as_tensor(rows, device=self.device)].cpu()
+        return self._predict(self.module.decode, (content, torch.as_tensor(self._encode_attributes(obs, **attributes))))
