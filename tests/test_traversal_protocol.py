@@ -47,12 +47,13 @@ def test_traverse_sets_one_coordinate_and_decodes_each_step():
 
 def test_identity_model_traversal_sweeps_the_training_range_from_the_source_mean():
     split = hold_out_cell_type(_toy(), "t3", n_top_genes=None)
-    identity = lambda x: np.asarray(x)  # noqa: E731
-    decoded = traversal_prediction(identity, identity, split, "t0", dimension=7, n_steps=5)
     train_x = split.train.X
+    decoded = traversal_prediction(train_x, lambda z: np.asarray(z), split, "t0", dimension=7, n_steps=5)
     start = train_x[(split.train.obs.cell_type == "t0").to_numpy() & (split.train.obs.condition == "control").to_numpy()]
     assert np.allclose(np.delete(decoded, 7, axis=1), np.delete(start.mean(0), 7)[None], atol=1e-5)
     assert decoded[0, 7] == pytest.approx(train_x[:, 7].min()) and decoded[-1, 7] == pytest.approx(train_x[:, 7].max())
+    with pytest.raises(ValueError, match="one row per training cell"):
+        traversal_prediction(train_x[:5], lambda z: z, split, "t0", dimension=0)
 
 
 def test_source_degs_rank_the_targets_own_genes_first_and_scores_are_r2():

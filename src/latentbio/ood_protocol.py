@@ -160,3 +160,151 @@ def run_ood_protocol(adata: ad.AnnData, cell_type: str, models: Mapping[str, Cal
     table = pd.DataFrame.from_dict(rows, orient="index")
     table.index.name = "method"
     return OODResult(table, predictions, trained, histories, codes, split)
+
+
+# ---- chapter 5 (issue 14): the chapter's models, scGen's task on every cell type, the table ----------
+
+CHAPTER_SETTINGS = {
+    "n_genes": 1000, "n_latent": 5, "hidden": (128, 64), "batch_size": 128,
+    # VAEs stop by scGen's rule: 10% of the training cells for validation, patience 25, best weights kept
+    "max_epochs": 300, "val_fraction": 0.1, "patience": 25,
+    # beta-VAE calibrated by scripts/sweep_ch05_beta_vae.py (highest MIG; the paper's Kang setting is 20 / 30)
+    "beta": 5.0, "capacity_max": 2.0, "capacity_ramp_epochs": 50, "gamma": 50.0,
+    # LORD for cells: converged by the loss rule, no cell-type leakage into the content codes
+    "lord_epochs": 100, "lord_content": 8, "lord_noise": 1.0, "lord_penalty": 1.0,
+}
+"""The settings of chapter 5's models, shared by the notebook and ``scripts/ch05_ood_table.py``."""
+
+CHAPTER_MODELS = ("vae", "beta_vae", "dhsic_vae", "lord")
+
+
+def train_chapter_model(name: str, adata: ad.AnnData, *, seed: int = 0, settings: Mapping | None = None):
+    """Build chapter 5's model ``name`` (one of :data:`CHAPTER_MODELS`) on ``adata`` (log-normalised
+    ``X``; ``obs`` with ``cell_type`` and ``condition`` for LORD) and train it with
+    :data:`CHAPTER_SETTINGS` (or ``settings``) after ``seed_everything(seed)``. Returns the model."""
+    s = {**CHAPTER_SETTINGS, **(settings or {})}
+    if name not in CHAPTER_MODELS:
+        raise ValueError(f"name must be one of {CHAPTER_MODELS}, got {name!r}")
+    seed_everything(seed)
+    architecture = {"n_latent": s["n_latent"], "hidden": s["hidden"]}
+    stopping = {"val_fraction": s["val_fraction"], "patience": s["patience"], "batch_size": s["batch_size"],
+                "seed": seed}
+    if name == "lord":
+        from .models.lord_cells import LORDCells
+
+        model = LORDCells(adata, ["cell_type", "condition"], n_content=s["lord_content"],
+                          content_noise=s["lord_noise"], content_penalty=s["lord_penalty"])
+        model.train(s["lord_epochs"], batch_size=s["batch_size"], seed=seed)
+    elif name == "beta_vae":
+        model = ExpressionBetaVAE(adata, beta=s["beta"], capacity_max=s["capacity_max"], **architecture)
+        model.train(s["max_epochs"], capacity_ramp_epochs=s["capacity_ramp_epochs"], **stopping)
+    elif name == "dhsic_vae":
+        model = ExpressionDHSICVAE(adata, gamma=s["gamma"], **architecture)
+        model.train(s["max_epochs"], **stopping)
+    else:
+        model = ExpressionVAE(adata, **architecture)
+        model.train(s["max_epochs"], **stopping)
+    return model
+
+
+def loss_plateau(losses) -> float:
+    """Mean loss over the last fifth of training minus that over the fifth before, in nats
+    (the chapter's convergence rule asks for less than 0.1 in absolute value)."""
+    losses = np.asarray(losses, dtype=float)
+    fifth = max(1, len(losses) // 5)
+    return float(losses[-fifth:].mean() - losses[-2 * fifth:-fifth].mean())
+
+
+def scgen_task_rows(adata: ad.AnnData, cell_type: str, seeds, *, settings: Mapping | None = None) -> list[dict]:
+    """scGen's task with ``cell_type``'s stimulated cells held out: one row per method and seed.
+
+    Methods: the unpredicted control cells and the gene-space baseline (no seed), each model of
+    :data:`CHAPTER_MODELS`, and "vae: control + decoded change" (real control cells plus the
+    VAE's decoded change, a diagnostic). Columns: R^2 of per-gene means and variances on all genes
+    and the top-100 DEGs, change R^2 on the DEGs, the R^2 of the rebuilt control cells, MIG and
+    Higgins score of the training codes (VAEs), leakage of cell type and condition into LORD's
+    content codes (with chance), epochs trained and the loss plateau.
+    """
+    from .metrics.expression import mean_response_r2, variance_expression_r2
+    from .metrics.leakage import class_leakage
+
+    s = {**CHAPTER_SETTINGS, **(settings or {})}
+    split = hold_out(adata, cell_type, n_top_genes=s["n_genes"])
+    train = split.train
+    types, conditions = (train.obs[key].astype(str).to_numpy() for key in ("cell_type", "condition"))
+    factors = np.c_[pd.factorize(types)[0], pd.factorize(conditions)[0]]
+    control_x, real_x = _dense(split.target_control.X), _dense(split.target_stimulated.X)
+    keys = {"cell_type_key": "cell_type", "condition_key": "condition"}
+
+    def scores(predicted, change=True):
+        return {"r2_all": mean_expression_r2(predicted, real_x),
+                "r2_top_degs": mean_expression_r2(predicted, real_x, split.degs),
+                "r2_var_all": variance_expression_r2(predicted, real_x),
+                "r2_var_top_degs": variance_expression_r2(predicted, real_x, split.degs),
+                # the unpredicted control has no change to correlate
+                "change_r2_top_degs": mean_response_r2(predicted, real_x, control_x, split.degs) if change else np.nan}
+
+    rows = [{"method": "control (unpredicted)", "seed": -1, **scores(control_x, change=False)},
+            {"method": "gene_space", "seed": -1,
+             **scores(predict_in_gene_space(_dense(train.X), types, conditions, control_x))}]
+    for seed in seeds:
+        for name in CHAPTER_MODELS:
+            model = train_chapter_model(name, train, seed=seed, settings=settings)
+            history = {"epochs": model.history.n_epochs, "plateau": loss_plateau(model.history.train["loss"])}
+            if name == "lord":
+                content = model.get_latent_representation()
+                leaks = {f"leak_{key}": class_leakage(content, factors[:, k], random_state=seed)
+                         for k, key in enumerate(["cell_type", "condition"])}
+                rows.append({"method": name, "seed": seed, **scores(model.predict(split.target_control,
+                                                                                  condition="stimulated")),
+                             "reconstruction_r2_control": mean_expression_r2(model.predict(split.target_control),
+                                                                             control_x),
+                             **{key: leak["accuracy"] for key, leak in leaks.items()},
+                             **{f"{key}_chance": leak["chance"] for key, leak in leaks.items()}, **history})
+                continue
+            codes = model.get_latent_representation()
+            predicted = predict_by_latent_arithmetic(model, train, split.target_control, **keys)
+            rebuilt = model.decode_latent(model.get_latent_representation(split.target_control))
+            if name == "vae":
+                rows.append({"method": "vae: control + decoded change", "seed": seed,
+                             **scores(control_x + predicted - rebuilt)})
+            rows.append({"method": name, "seed": seed, **scores(predicted),
+                         "reconstruction_r2_control": mean_expression_r2(rebuilt, control_x),
+                         "mig": mutual_information_gap(codes, factors),
+                         "higgins": higgins_score(codes, factors, random_state=seed), **history})
+    for row in rows:
+        row.update(protocol="scgen_task", cell_type=cell_type)
+    return rows
+
+
+def load_ood_table(path="_build/ch05_ood_table.csv", *, seeds: int = 3) -> pd.DataFrame:
+    """The table written by ``scripts/ch05_ood_table.py``, checked: every cell type of the Kang data
+    for both protocols, ``seeds`` seeds, and the settings of :data:`CHAPTER_SETTINGS` (read from the
+    JSON file beside it). Raises ``FileNotFoundError`` with the command that makes it."""
+    import json
+    from pathlib import Path
+
+    path = Path(path)
+    if not path.exists() or not path.with_suffix(".json").exists():
+        raise FileNotFoundError(f"{path} is missing: run `python scripts/ch05_ood_table.py` (about 25 CPU minutes; "
+                                "`make test` runs it first)")
+    meta = json.loads(path.with_suffix(".json").read_text())
+    written = {key: tuple(value) if isinstance(value, list) else value for key, value in meta["settings"].items()}
+    if written != CHAPTER_SETTINGS:
+        raise ValueError(f"{path} was made with other settings than CHAPTER_SETTINGS; run the script again")
+    table = pd.read_csv(path)
+    for protocol, rows in table.groupby("protocol"):
+        seeded = rows[rows["seed"] >= 0]
+        cases = seeded.groupby("method")[["cell_type", "seed"]].apply(lambda r: len(set(map(tuple, r.values))))
+        if cases.min() < 7 * seeds:
+            raise ValueError(f"{path}: {protocol} has only {cases.min()} (cell type, seed) cases for some method; "
+                             f"expected 7 types x {seeds} seeds")
+    return table
+
+
+def summarize_ood_table(rows: pd.DataFrame, metrics, methods=None) -> pd.DataFrame:
+    """Mean, standard deviation and number of cases of each of ``metrics`` per method (rows in the
+    order of ``methods``), over every (cell type, seed) case of ``rows``."""
+    summary = rows.groupby("method")[list(metrics)].agg(["mean", "std", "count"])
+    summary = summary.rename(columns={"std": "sd", "count": "n"}, level=1)
+    return summary.loc[list(methods)] if methods is not None else summary

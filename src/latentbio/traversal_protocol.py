@@ -91,15 +91,17 @@ def traverse(decode: Callable[[np.ndarray], np.ndarray], start, dimension: int, 
     return np.asarray(decode(codes))
 
 
-def traversal_prediction(encode: Callable, decode: Callable, split: CellTypeSplit, source: str, *,
-                         dimension: int, n_steps: int = 50, control: str = "control") -> np.ndarray:
+def traversal_prediction(codes, decode: Callable, split: CellTypeSplit, source: str, *, dimension: int,
+                         n_steps: int = 50, control: str = "control") -> np.ndarray:
     """The paper's prediction of the held-out type from ``source``: the mean code of the source
     type's ``control`` training cells, swept over the training codes' range (minimum to maximum)
-    of ``dimension`` in ``n_steps`` steps, decoded. ``encode`` maps expression to codes,
-    ``decode`` codes to expression. Returns the decoded cells, ``(n_steps, n_genes)``."""
+    of ``dimension`` in ``n_steps`` steps, decoded. ``codes`` are the training cells' codes (one
+    row per cell of ``split.train``), ``decode`` maps codes to expression. Returns the decoded
+    cells, ``(n_steps, n_genes)``."""
+    codes = np.asarray(codes, dtype=np.float32)
+    if codes.ndim != 2 or len(codes) != split.train.n_obs:
+        raise ValueError(f"codes must have one row per training cell ({split.train.n_obs}); got shape {codes.shape}")
     keys = split.keys
-    train_x = _dense(split.train.X)
-    codes = np.asarray(encode(train_x))
     types = split.train.obs[keys["cell_type"]].astype(str).to_numpy()
     conditions = split.train.obs[keys["condition"]].astype(str).to_numpy()
     starts = (types == source) & (conditions == control)
@@ -133,3 +135,49 @@ def oracle_choice(scores: dict[tuple[str, int], float]) -> tuple[tuple[str, int]
         raise ValueError("no scores to choose from")
     best = max(scores, key=scores.get)
     return best, scores[best]
+
+
+PAPER_PROTOCOL_MODELS = ("vae", "beta_vae", "dhsic_vae")
+
+
+def paper_protocol_rows(adata: ad.AnnData, cell_type: str, seeds, *, settings=None) -> list[dict]:
+    """The paper's protocol with ``cell_type`` held out, one row per method and seed: each VAE of
+    chapter 5 (trained by :func:`latentbio.ood_protocol.train_chapter_model`) traverses its
+    cell-type dimension (chosen on the training codes) from every other type; R^2 of means on all
+    genes and on the top-100 target-vs-source genes, averaged over the source types; the oracle
+    column is the best (source, dimension) chosen by that R^2. Anchors (no seed): the source cells
+    themselves and the mean of all training cells, scored the same way."""
+    from .ood_protocol import CHAPTER_SETTINGS, loss_plateau, train_chapter_model
+
+    s = {**CHAPTER_SETTINGS, **(settings or {})}
+    split = hold_out_cell_type(adata, cell_type, n_top_genes=s["n_genes"])
+    train_x = _dense(split.train.X)
+    types = split.train.obs[split.keys["cell_type"]].astype(str).to_numpy()
+    sources = sorted(set(types))
+    degs = {source: source_degs(split, source) for source in sources}
+
+    def averaged(predictions):
+        per_source = [score_prediction(predictions[source], split, degs[source]) for source in sources]
+        return {key: float(np.mean([score[key] for score in per_source])) for key in per_source[0]}
+
+    rows = [{"method": "source cells (unpredicted)", "seed": -1,
+             **averaged({source: train_x[types == source] for source in sources})},
+            {"method": "mean of training cells", "seed": -1,
+             **averaged({source: train_x.mean(axis=0, keepdims=True) for source in sources})}]
+    for seed in seeds:
+        for name in PAPER_PROTOCOL_MODELS:
+            model = train_chapter_model(name, split.train, seed=seed, settings=settings)
+            codes = model.get_latent_representation()
+            dimension = cell_type_dimension(codes, types)
+            scores = {(source, d): score_prediction(traversal_prediction(codes, model.decode_latent, split, source,
+                                                                         dimension=d), split, degs[source])
+                      for source in sources for d in range(codes.shape[1])}
+            chosen = [scores[(source, dimension)] for source in sources]
+            (_, oracle_dimension), oracle_top = oracle_choice({key: value["r2_top_degs"] for key, value in scores.items()})
+            rows.append({"method": name, "seed": seed,
+                         **{key: float(np.mean([score[key] for score in chosen])) for key in chosen[0]},
+                         "dimension": dimension, "oracle_r2_top_degs": oracle_top, "oracle_dimension": oracle_dimension,
+                         "epochs": model.history.n_epochs, "plateau": loss_plateau(model.history.train["loss"])})
+    for row in rows:
+        row.update(protocol="paper_protocol", cell_type=cell_type)
+    return rows
