@@ -118,7 +118,8 @@ def source_degs(split: CellTypeSplit, source: str, n_genes: int = 100) -> np.nda
     source_cells = split.train[split.train.obs[key].astype(str) == source]
     both = ad.concat([split.target, source_cells])
     both.obs[key] = both.obs[key].astype(str).astype("category")
-    names = top_differential_genes(both, key, split.cell_type, source, n_genes=n_genes, method="t-test")
+    names = top_differential_genes(both, key, split.cell_type, source, n_genes=min(n_genes, both.n_vars),
+                                   method="t-test")
     return split.train.var_names.get_indexer(names)
 
 

@@ -1,0 +1,72 @@
+"""Chapter 5's package side: settings, the two protocols' rows, the table's loader and summary."""
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from latentbio.metrics.expression import variance_expression_r2
+from latentbio.ood_protocol import (CHAPTER_SETTINGS, load_ood_table, loss_plateau, scgen_task_rows,
+                                    summarize_ood_table, train_chapter_model)
+from latentbio.traversal_protocol import paper_protocol_rows
+from test_ood import _toy_pbmcs
+
+TINY = {"n_genes": 20, "max_epochs": 3, "patience": 2, "lord_epochs": 2, "hidden": (8,), "batch_size": 32}
+
+
+def test_variance_r2_is_one_for_scaled_variances_and_checks_genes():
+    rng = np.random.default_rng(0)
+    real = rng.normal(size=(50, 6)) * np.arange(1, 7)
+    assert variance_expression_r2(real * 2, real) == pytest.approx(1.0)
+    assert variance_expression_r2(real + 5.0, real) == pytest.approx(1.0)  # a shift of the means changes nothing
+    with pytest.raises(ValueError, match="same genes"):
+        variance_expression_r2(real[:, :5], real)
+
+
+def test_loss_plateau_compares_the_last_two_fifths():
+    assert loss_plateau([10.0] * 8 + [9.0] * 2) == pytest.approx(-1.0)
+    assert loss_plateau(np.full(50, 3.0)) == 0.0
+
+
+def test_train_chapter_model_rejects_unknown_names():
+    with pytest.raises(ValueError, match="must be one of"):
+        train_chapter_model("pca", _toy_pbmcs())
+
+
+def test_scgen_task_rows_cover_every_method_and_score_in_unit_range():
+    rows = pd.DataFrame(scgen_task_rows(_toy_pbmcs(), "t1", [0], settings=TINY))
+    assert set(rows["method"]) == {"control (unpredicted)", "gene_space", "vae: control + decoded change", "vae",
+                                   "beta_vae", "dhsic_vae", "lord"}
+    assert rows[["r2_all", "r2_top_degs", "r2_var_all"]].apply(lambda c: c.between(0, 1)).all().all()
+    lord = rows[rows["method"] == "lord"].iloc[0]
+    assert 0 <= lord["leak_cell_type"] <= 1 and 0 < lord["leak_cell_type_chance"] < 1
+    # the toy stimulation is the same shift in every type, so gene-space arithmetic is nearly exact
+    assert rows.set_index("method").loc["gene_space", "r2_top_degs"] > 0.95
+
+
+def test_paper_protocol_rows_average_over_sources_and_report_the_oracle():
+    rows = pd.DataFrame(paper_protocol_rows(_toy_pbmcs(), "t2", [0], settings=TINY))
+    models = rows[rows["seed"] == 0]
+    assert list(models["method"]) == ["vae", "beta_vae", "dhsic_vae"]
+    assert (models["oracle_r2_top_degs"] >= models["r2_top_degs"] - 1e-9).all()  # the oracle peeks, so it wins
+
+
+def test_load_ood_table_says_how_to_make_a_missing_or_stale_table(tmp_path):
+    with pytest.raises(FileNotFoundError, match="scripts/ch05_ood_table.py"):
+        load_ood_table(tmp_path / "missing.csv")
+    path = tmp_path / "table.csv"
+    pd.DataFrame({"protocol": ["scgen_task"], "cell_type": ["a"], "method": ["vae"], "seed": [0]}).to_csv(path)
+    path.with_suffix(".json").write_text(json.dumps({"settings": {**CHAPTER_SETTINGS, "beta": 20.0}}))
+    with pytest.raises(ValueError, match="other settings"):
+        load_ood_table(path)
+    path.with_suffix(".json").write_text(json.dumps({"settings": CHAPTER_SETTINGS}))
+    with pytest.raises(ValueError, match="expected 7 types x 3 seeds"):
+        load_ood_table(path)
+
+
+def test_summarize_ood_table_gives_mean_sd_and_count_in_the_order_asked():
+    rows = pd.DataFrame({"method": ["a", "a", "b"], "r2": [0.2, 0.4, 0.9]})
+    summary = summarize_ood_table(rows, ["r2"], methods=["b", "a"])
+    assert list(summary.index) == ["b", "a"]
+    assert summary.loc["a", ("r2", "mean")] == pytest.approx(0.3) and summary.loc["a", ("r2", "n")] == 2
