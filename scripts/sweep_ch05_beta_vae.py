@@ -6,7 +6,8 @@ only a few nats on its code, so C_max = 30 forces the code to carry far more tha
 pay for. This script trains, on the training cells of the CD4T split (stimulated CD4T cells
 removed; nothing of them is used), the plain VAE, the dHSIC-VAE and a grid of (beta, C_max),
 each with several seeds, and prints per configuration: the final KL and reconstruction term,
-the convergence check (change of the loss over the last fifth of training) and the
+the convergence check (change of the loss over the last fifth of training; the capacity ramps
+over the first half) and the
 disentanglement of cell type and condition in the posterior means (MIG, Higgins score).
 
 Usage: LATENTBIO_DATA_MIRROR=/path/to/shared/data python scripts/sweep_ch05_beta_vae.py [--seeds 3]
@@ -23,36 +24,13 @@ os.environ.setdefault("OMP_NUM_THREADS", "1")
 
 import numpy as np
 import pandas as pd
-import torch
 
+import latentbio
 from latentbio.data import load_kang2018
 from latentbio.metrics.disentanglement import mutual_information_gap
 from latentbio.metrics.higgins import higgins_score
-from latentbio.models.beta_vae import BetaVAE
-from latentbio.models.dhsic_vae import DHSICVAE
-from latentbio.models.vae import VAE
-from latentbio.ood_protocol import hold_out
-
-
-def train(model, x, *, epochs, batch_size, seed, lr=1e-3, ramp_epochs=None):
-    """A lean minibatch loop; returns the per-epoch mean loss, reconstruction and KL."""
-    optimizer = torch.optim.Adam(model.parameters(), lr=lr)
-    generator = torch.Generator().manual_seed(seed)
-    history = []
-    model.train()
-    for epoch in range(epochs):
-        if isinstance(model, BetaVAE):
-            model.set_capacity(epoch, ramp_epochs)
-        totals = np.zeros(3)
-        for batch in torch.randperm(len(x), generator=generator).split(batch_size):
-            terms = model.loss(x[batch])
-            optimizer.zero_grad(set_to_none=True)
-            terms["loss"].backward()
-            optimizer.step()
-            totals += len(batch) * np.array([float(terms[k].detach()) for k in ("loss", "reconstruction", "kl")])
-        history.append(totals / len(x))
-    model.eval()
-    return np.array(history)
+from latentbio.models import ExpressionBetaVAE, ExpressionDHSICVAE, ExpressionVAE
+from latentbio.ood_protocol import hold_out, loss_plateau
 
 
 def main() -> None:
@@ -65,32 +43,30 @@ def main() -> None:
     parser.add_argument("--capacities", type=float, nargs="+", default=[0.5, 1.0, 2.0, 4.0, 8.0, 30.0])
     parser.add_argument("--output", type=Path, default=Path("_build/sweep_ch05_beta_vae.csv"))
     arguments = parser.parse_args()
-    torch.set_num_threads(1)
+    latentbio.configure(1)
 
-    split = hold_out(load_kang2018(), "CD4T", n_top_genes=arguments.genes)
-    x = torch.as_tensor(split.train.X.toarray())
-    obs = split.train.obs
-    factors = np.c_[pd.factorize(obs["cell_type"])[0], pd.factorize(obs["condition"])[0]]
-    n_genes = x.shape[1]
-    configurations = [("VAE", lambda: VAE(n_genes, 5, (128, 64), likelihood="gaussian"), None, None),
-                      ("dHSIC-VAE", lambda: DHSICVAE(n_genes, 5, (128, 64), gamma=50.0), None, None)]
+    train = hold_out(load_kang2018(), "CD4T", n_top_genes=arguments.genes).train
+    factors = np.c_[pd.factorize(train.obs["cell_type"])[0], pd.factorize(train.obs["condition"])[0]]
+    architecture = {"n_latent": 5, "hidden": (128, 64)}
+    configurations = [("VAE", lambda: ExpressionVAE(train, **architecture), None, None),
+                      ("dHSIC-VAE", lambda: ExpressionDHSICVAE(train, gamma=50.0, **architecture), None, None)]
     for beta, capacity in itertools.product(arguments.betas, arguments.capacities):
-        configurations.append(("beta-VAE", lambda b=beta, c=capacity: BetaVAE(n_genes, 5, (128, 64), beta=b,
-                                                                              capacity_max=c), beta, capacity))
+        configurations.append(("beta-VAE", lambda b=beta, c=capacity: ExpressionBetaVAE(
+            train, beta=b, capacity_max=c, **architecture), beta, capacity))
     rows = []
     for (name, make, beta, capacity), seed in itertools.product(configurations, range(arguments.seeds)):
-        torch.manual_seed(seed)
+        latentbio.seed_everything(seed)
         model = make()
+        options = {"capacity_ramp_epochs": arguments.epochs // 2} if name == "beta-VAE" else {}
         start = time.process_time()
-        history = train(model, x, epochs=arguments.epochs, batch_size=arguments.batch_size, seed=seed,
-                        ramp_epochs=arguments.epochs // 2)
+        history = model.train(arguments.epochs, batch_size=arguments.batch_size, seed=seed, **options)
         seconds = time.process_time() - start
-        with torch.no_grad():
-            codes = model.encode(x)[0].numpy()
+        codes = model.get_latent_representation()
         fifth = arguments.epochs // 5
         rows.append({"model": name, "beta": beta, "capacity_max": capacity, "seed": seed,
-                     "kl": history[-fifth:, 2].mean(), "reconstruction": history[-fifth:, 1].mean(),
-                     "loss_change_last_fifth": history[-fifth:, 0].mean() - history[-2 * fifth:-fifth, 0].mean(),
+                     "kl": float(np.mean(history.train["kl"][-fifth:])),
+                     "reconstruction": float(np.mean(history.train["reconstruction"][-fifth:])),
+                     "loss_change_last_fifth": loss_plateau(history.train["loss"]),
                      "mig": mutual_information_gap(codes, factors),
                      "higgins": higgins_score(codes, factors, random_state=seed), "cpu_s": seconds})
         print({k: (round(v, 3) if isinstance(v, float) else v) for k, v in rows[-1].items()}, flush=True)
