@@ -70,3 +70,19 @@ def test_summarize_ood_table_gives_mean_sd_and_count_in_the_order_asked():
     summary = summarize_ood_table(rows, ["r2"], methods=["b", "a"])
     assert list(summary.index) == ["b", "a"]
     assert summary.loc["a", ("r2", "mean")] == pytest.approx(0.3) and summary.loc["a", ("r2", "n")] == 2
+
+
+def test_traversal_heatmap_scaled_per_gene_shows_each_genes_own_range():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from latentbio.plotting.perturbation import plot_expression_traversal
+
+    def decode(z):  # gene 0 moves by 100, gene 1 by 0.01: per gene, both span 0..1
+        return np.c_[100 * z[:, 0], 0.01 * z[:, 0]]
+
+    ax = plot_expression_traversal(decode, np.zeros(2), 0, [0.0, 1.0, 2.0], [0, 1], ["B2M", "ISG15"], scale="per_gene")
+    image = ax.images[0].get_array()
+    np.testing.assert_allclose(image, [[0, 0.5, 1], [0, 0.5, 1]])
+    with pytest.raises(ValueError, match="per_gene"):
+        plot_expression_traversal(decode, np.zeros(2), 0, [0.0, 1.0], [0, 1], ["a", "b"], scale="log")
