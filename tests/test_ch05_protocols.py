@@ -12,7 +12,7 @@ from latentbio.ood_protocol import (CHAPTER_SETTINGS, load_ood_table, loss_plate
 from latentbio.traversal_protocol import paper_protocol_rows
 from test_ood import _toy_pbmcs
 
-TINY = {"n_genes": 20, "max_epochs": 3, "patience": 2, "lord_epochs": 2, "hidden": (8,), "batch_size": 32}
+TINY = {"n_genes": 20, "epochs": 3, "checkpoints": (1, 2), "lord_epochs": 2, "hidden": (8,), "batch_size": 32}
 
 
 def test_variance_r2_is_one_for_scaled_variances_and_checks_genes():
@@ -24,9 +24,9 @@ def test_variance_r2_is_one_for_scaled_variances_and_checks_genes():
         variance_expression_r2(real[:, :5], real)
 
 
-def test_loss_plateau_compares_the_last_two_fifths():
-    assert loss_plateau([10.0] * 8 + [9.0] * 2) == pytest.approx(-1.0)
-    assert loss_plateau(np.full(50, 3.0)) == 0.0
+def test_loss_plateau_is_the_last_fifths_change_as_a_fraction_of_the_whole_decrease():
+    assert loss_plateau([11.0] + [10.0] * 7 + [9.0] * 2) == pytest.approx(-0.5)  # fell 1 of 2 in the last fifth
+    assert loss_plateau(np.r_[5.0, np.full(49, 3.0)]) == 0.0
 
 
 def test_train_chapter_model_rejects_unknown_names():
@@ -41,6 +41,10 @@ def test_scgen_task_rows_cover_every_method_and_score_in_unit_range():
     assert rows[["r2_all", "r2_top_degs", "r2_var_all"]].apply(lambda c: c.between(0, 1)).all().all()
     lord = rows[rows["method"] == "lord"].iloc[0]
     assert 0 <= lord["leak_cell_type"] <= 1 and 0 < lord["leak_cell_type_chance"] < 1
+    # every model is also scored at the checkpoints shorter than its training (LORD trains 2 epochs)
+    vae = rows[rows["method"] == "vae"].iloc[0]
+    assert {"r2_top_degs_at_1", "r2_top_degs_at_2", "mig_at_2"} <= set(vae.dropna().index)
+    assert np.isnan(lord["r2_top_degs_at_2"]) and 0 <= lord["r2_top_degs_at_1"] <= 1
     # the toy stimulation is the same shift in every type, so gene-space arithmetic is nearly exact
     assert rows.set_index("method").loc["gene_space", "r2_top_degs"] > 0.95
 
@@ -50,6 +54,16 @@ def test_paper_protocol_rows_average_over_sources_and_report_the_oracle():
     models = rows[rows["seed"] == 0]
     assert list(models["method"]) == ["vae", "beta_vae", "dhsic_vae"]
     assert (models["oracle_r2_top_degs"] >= models["r2_top_degs"] - 1e-9).all()  # the oracle peeks, so it wins
+    assert models[["r2_top_degs_at_1", "r2_top_degs_at_2"]].notna().all().all()
+
+
+def test_checkpoints_do_not_change_the_training():
+    adata = _toy_pbmcs()
+    seen = []
+    scored = train_chapter_model("beta_vae", adata, settings=TINY, at_checkpoint=lambda model, epoch: seen.append(epoch))
+    plain = train_chapter_model("beta_vae", adata, settings=TINY)
+    assert seen == [1, 2]
+    np.testing.assert_array_equal(scored.get_latent_representation(), plain.get_latent_representation())
 
 
 def test_load_ood_table_says_how_to_make_a_missing_or_stale_table(tmp_path):

@@ -23,15 +23,13 @@ from dataclasses import dataclass, field
 import anndata as ad
 import numpy as np
 import scanpy as sc
-import scipy.sparse as sp
 
 from .checks import check_obs_column
 from .metrics.disentanglement import mutual_information_matrix
 from .metrics.expression import mean_expression_r2, top_differential_genes
+from .ood_protocol import CHAPTER_SETTINGS, checkpoint_columns, dense_copy, loss_plateau, train_chapter_model
 
 
-def _dense(x) -> np.ndarray:
-    return np.asarray(x.toarray() if sp.issparse(x) else x, dtype=np.float32)
 
 
 @dataclass
@@ -50,7 +48,8 @@ def hold_out_cell_type(adata: ad.AnnData, cell_type: str, *, cell_type_key: str 
     """Remove every cell of ``cell_type`` from the training data (the paper's split).
 
     With ``n_top_genes``, keeps the highly variable genes of the training cells only
-    (scanpy, Seurat flavour), so the held-out type does not choose the genes.
+    (scanpy, Seurat flavour), so the held-out type does not choose the genes. Both parts have a
+    dense float32 ``X``.
     """
     types = check_obs_column(adata, cell_type_key).astype(str)
     check_obs_column(adata, condition_key)
@@ -59,12 +58,12 @@ def hold_out_cell_type(adata: ad.AnnData, cell_type: str, *, cell_type_key: str 
     is_target = (types == cell_type).to_numpy()
     if len(set(types[~is_target])) < 2:
         raise ValueError("the training data need at least two other cell types")
-    train = adata[~is_target].copy()
     if n_top_genes is not None and n_top_genes < adata.n_vars:
-        genes = sc.pp.highly_variable_genes(train, n_top_genes=n_top_genes, flavor="seurat", inplace=False)
-        keep = genes["highly_variable"].to_numpy()
-        adata, train = adata[:, keep], train[:, keep].copy()
-    return CellTypeSplit(cell_type, train, adata[is_target].copy(),
+        genes = sc.pp.highly_variable_genes(adata[~is_target].copy(), n_top_genes=n_top_genes, flavor="seurat",
+                                            inplace=False)
+        adata = adata[:, genes["highly_variable"].to_numpy()]
+    adata = dense_copy(adata)
+    return CellTypeSplit(cell_type, adata[~is_target].copy(), adata[is_target].copy(),
                          {"cell_type": cell_type_key, "condition": condition_key})
 
 
@@ -125,7 +124,7 @@ def source_degs(split: CellTypeSplit, source: str, n_genes: int = 100) -> np.nda
 
 def score_prediction(predicted, split: CellTypeSplit, degs) -> dict[str, float]:
     """R^2 of per-gene means of ``predicted`` against the held-out cells, on all genes and on ``degs``."""
-    target = _dense(split.target.X)
+    target = split.target.X
     return {"r2_all": mean_expression_r2(predicted, target), "r2_top_degs": mean_expression_r2(predicted, target, degs)}
 
 
@@ -146,13 +145,13 @@ def paper_protocol_rows(adata: ad.AnnData, cell_type: str, seeds, *, settings=No
     chapter 5 (trained by :func:`latentbio.ood_protocol.train_chapter_model`) traverses its
     cell-type dimension (chosen on the training codes) from every other type; R^2 of means on all
     genes and on the top-100 target-vs-source genes, averaged over the source types; the oracle
-    column is the best (source, dimension) chosen by that R^2. Anchors (no seed): the source cells
-    themselves and the mean of all training cells, scored the same way."""
-    from .ood_protocol import CHAPTER_SETTINGS, loss_plateau, train_chapter_model
-
+    column is the best (source, dimension) chosen by that R^2. The same scores (without the oracle)
+    at every checkpoint of the settings: ``r2_all_at_<epoch>``, ``r2_top_degs_at_<epoch>``.
+    Anchors (no seed): the source cells themselves and the mean of all training cells, scored the
+    same way."""
     s = {**CHAPTER_SETTINGS, **(settings or {})}
     split = hold_out_cell_type(adata, cell_type, n_top_genes=s["n_genes"])
-    train_x = _dense(split.train.X)
+    train_x = split.train.X
     types = split.train.obs[split.keys["cell_type"]].astype(str).to_numpy()
     sources = sorted(set(types))
     degs = {source: source_degs(split, source) for source in sources}
@@ -161,24 +160,35 @@ def paper_protocol_rows(adata: ad.AnnData, cell_type: str, seeds, *, settings=No
         per_source = [score_prediction(predictions[source], split, degs[source]) for source in sources]
         return {key: float(np.mean([score[key] for score in per_source])) for key in per_source[0]}
 
+    def traversals(model, dimensions):
+        codes = model.get_latent_representation()
+        return {(source, d): score_prediction(traversal_prediction(codes, model.decode_latent, split, source,
+                                                                   dimension=d), split, degs[source])
+                for source in sources for d in dimensions}
+
+    def chosen(model):
+        dimension = cell_type_dimension(model.get_latent_representation(), types)
+        scores = traversals(model, [dimension])
+        return dimension, {key: float(np.mean([scores[(source, dimension)][key] for source in sources]))
+                           for key in ("r2_all", "r2_top_degs")}
+
     rows = [{"method": "source cells (unpredicted)", "seed": -1,
              **averaged({source: train_x[types == source] for source in sources})},
             {"method": "mean of training cells", "seed": -1,
              **averaged({source: train_x.mean(axis=0, keepdims=True) for source in sources})}]
     for seed in seeds:
         for name in PAPER_PROTOCOL_MODELS:
-            model = train_chapter_model(name, split.train, seed=seed, settings=settings)
-            codes = model.get_latent_representation()
-            dimension = cell_type_dimension(codes, types)
-            scores = {(source, d): score_prediction(traversal_prediction(codes, model.decode_latent, split, source,
-                                                                         dimension=d), split, degs[source])
-                      for source in sources for d in range(codes.shape[1])}
-            chosen = [scores[(source, dimension)] for source in sources]
-            (_, oracle_dimension), oracle_top = oracle_choice({key: value["r2_top_degs"] for key, value in scores.items()})
-            rows.append({"method": name, "seed": seed,
-                         **{key: float(np.mean([score[key] for score in chosen])) for key in chosen[0]},
+            drift = {}
+            model = train_chapter_model(name, split.train, seed=seed, settings=settings,
+                                        at_checkpoint=lambda model, epoch: drift.update({epoch: chosen(model)[1]}))
+            dimension, scores = chosen(model)
+            everything = traversals(model, range(s["n_latent"]))
+            (_, oracle_dimension), oracle_top = oracle_choice({key: value["r2_top_degs"]
+                                                               for key, value in everything.items()})
+            rows.append({"method": name, "seed": seed, **scores,
                          "dimension": dimension, "oracle_r2_top_degs": oracle_top, "oracle_dimension": oracle_dimension,
-                         "epochs": model.history.n_epochs, "plateau": loss_plateau(model.history.train["loss"])})
+                         "epochs": model.history.n_epochs, "plateau": loss_plateau(model.history.train["loss"]),
+                         **checkpoint_columns(drift)})
     for row in rows:
         row.update(protocol="paper_protocol", cell_type=cell_type)
     return rows
