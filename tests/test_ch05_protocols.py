@@ -7,8 +7,8 @@ import pandas as pd
 import pytest
 
 from latentbio.metrics.expression import variance_expression_r2
-from latentbio.ood_protocol import (CHAPTER_SETTINGS, load_ood_table, loss_plateau, scgen_task_rows,
-                                    summarize_ood_table, train_chapter_model)
+from latentbio.ood_protocol import (CHAPTER_SETTINGS, by_epoch, load_ood_table, loss_plateau, paired_difference,
+                                    scgen_task_rows, summarize_ood_table, train_chapter_model)
 from latentbio.traversal_protocol import paper_protocol_rows
 from test_ood import _toy_pbmcs
 
@@ -100,3 +100,21 @@ def test_traversal_heatmap_scaled_per_gene_shows_each_genes_own_range():
     np.testing.assert_allclose(image, [[0, 0.5, 1], [0, 0.5, 1]])
     with pytest.raises(ValueError, match="per_gene"):
         plot_expression_traversal(decode, np.zeros(2), 0, [0.0, 1.0], [0, 1], ["a", "b"], scale="log")
+
+
+def test_paired_difference_counts_cases_each_way_and_gives_the_standard_error():
+    rows = pd.DataFrame({"cell_type": list("aabb") * 2, "seed": [0, 1] * 4,
+                         "method": ["x"] * 4 + ["y"] * 4, "r2": [0.5, 0.6, 0.7, 0.9, 0.4, 0.6, 0.5, 0.6]})
+    gap = paired_difference(rows, "r2", "x", "y")  # differences 0.1, 0, 0.2, 0.3
+    assert gap["cases"] == 4 and gap["first_better"] == 3
+    assert gap["mean"] == pytest.approx(0.15) and gap["se"] == pytest.approx(np.std([0.1, 0, 0.2, 0.3], ddof=1) / 2)
+    with pytest.raises(ValueError, match="method"):
+        paired_difference(rows, "r2", "x", "z")
+
+
+def test_by_epoch_collects_checkpoints_and_the_final_epoch():
+    rows = pd.DataFrame({"method": ["vae", "gene_space"], "cell_type": ["a", "a"], "seed": [0, -1],
+                         "epochs": [30, np.nan], "r2": [0.8, 0.7], "r2_at_10": [0.9, np.nan], "r2_at_20": [0.85, np.nan]})
+    long = by_epoch(rows, "r2")
+    assert list(long["epoch"]) == [10, 20, 30] and list(long["value"]) == [0.9, 0.85, 0.8]
+    assert set(long["method"]) == {"vae"}  # anchors have no epochs

@@ -1,9 +1,11 @@
-"""The out-of-distribution protocol of scGen and Lotfollahi et al. (2020/2021): hold out
-the stimulated cells of one cell type, train on everything else, predict them, and
-score the prediction and the disentanglement of the latent space.
+"""scGen's perturbation task (Lotfollahi, Wolf and Theis 2019) and chapter 5's models.
 
-:func:`hold_out` makes the split, :func:`run_ood_protocol` runs the whole protocol
-for any held-out cell type and any set of models.
+scGen's task holds out the stimulated cells of one cell type, trains on everything else
+(that type's control cells included) and predicts the held-out cells. :func:`hold_out` makes
+the split; :data:`CHAPTER_SETTINGS` and :func:`train_chapter_model` are chapter 5's models,
+shared with the paper's protocol (:mod:`latentbio.traversal_protocol`); :func:`scgen_task_rows`
+scores every method on one held-out type, and ``scripts/ch05_ood_table.py`` runs it for every
+type and seed; :func:`load_ood_table` and :func:`summarize_ood_table` read that table.
 """
 
 from collections.abc import Callable, Mapping
@@ -18,7 +20,6 @@ from .checks import dense_rows
 from .metrics.disentanglement import mutual_information_gap
 from .metrics.expression import mean_expression_r2, top_differential_genes
 from .metrics.higgins import higgins_score
-from .metrics.hsic import latent_dhsic
 from .models import ExpressionBetaVAE, ExpressionDHSICVAE, ExpressionVAE
 from .models.latent_arithmetic import predict_by_latent_arithmetic, predict_in_gene_space
 from .seed import seed_everything
@@ -85,89 +86,7 @@ def hold_out(adata: ad.AnnData, cell_type: str, *, cell_type_key: str = "cell_ty
                           "control": control, "stimulated": stimulated})
 
 
-@dataclass
-class OODResult:
-    """What :func:`run_ood_protocol` returns: the ``table`` of scores (one row per
-    method), each method's ``predictions`` (cells x genes), the trained ``models``
-    and the training ``histories``, the ``codes`` of the training cells per model
-    (posterior means), and the ``split``."""
-
-    table: pd.DataFrame
-    predictions: dict
-    models: dict
-    histories: dict
-    codes: dict
-    split: OODSplit
-
-
-GENE_SPACE_BASELINE = "gene-space arithmetic"
-
-
-def compared_models(n_latent: int = 5, hidden=(128, 64), *, beta: float = 20.0, capacity_max: float = 30.0,
-                    gamma: float = 50.0) -> dict[str, Callable[[ad.AnnData], object]]:
-    """The three models of the chapter as factories ``make(train_adata)``, one architecture for
-    all (unit-variance Gaussian decoder on log-normalised expression): a plain VAE
-    (beta = 1, scGen's arithmetic), the capacity-controlled beta-VAE and the dHSIC-VAE,
-    with the paper's Kang settings by default (beta = 20, C = 30; beta = 1, gamma = 50).
-    """
-    return {"VAE (scGen)": lambda adata: ExpressionVAE(adata, n_latent=n_latent, hidden=hidden),
-            "beta-VAE": lambda adata: ExpressionBetaVAE(adata, n_latent=n_latent, hidden=hidden, beta=beta,
-                                                        capacity_max=capacity_max),
-            "dHSIC-VAE": lambda adata: ExpressionDHSICVAE(adata, n_latent=n_latent, hidden=hidden, beta=1.0,
-                                                          gamma=gamma)}
-
-
-def run_ood_protocol(adata: ad.AnnData, cell_type: str, models: Mapping[str, Callable[[ad.AnnData], object]], *,
-                     epochs: int, batch_size: int = 64, seed: int = 0, n_top_genes: int | None = 2000,
-                     n_degs: int = 100, **split_options) -> OODResult:
-    """Hold out ``cell_type``'s stimulated cells, train each model, predict them by latent
-    arithmetic, and score every method.
-
-    ``models`` maps a name to a factory ``make(train_adata) -> model`` (an AnnData model with
-    ``train``, ``get_latent_representation`` and ``decode_latent``, like
-    :class:`~latentbio.models.ExpressionVAE`); each is built after ``seed_everything(seed)`` and
-    trained for ``epochs``. The gene-space baseline is always added. Table columns: ``r2_all``
-    and ``r2_top_degs`` (R^2 of mean expression on all kept genes and on the ``n_degs`` DEGs),
-    ``higgins`` and ``mig`` (disentanglement of cell type and condition in the training cells'
-    codes), ``dhsic`` (dependence between the code dimensions, on at most 500 training cells);
-    the code columns are NaN for the baseline, which has no code.
-    """
-    split = hold_out(adata, cell_type, n_top_genes=n_top_genes, n_degs=n_degs, **split_options)
-    keys = split.keys
-    train_x = split.train.X
-    train_types = split.train.obs[keys["cell_type"]].astype(str).to_numpy()
-    train_conditions = split.train.obs[keys["condition"]].astype(str).to_numpy()
-    factors = np.c_[pd.factorize(train_types)[0], pd.factorize(train_conditions)[0]]
-    target_control_x, real_x = split.target_control.X, split.target_stimulated.X
-    arithmetic = {"control": keys["control"], "stimulated": keys["stimulated"]}
-
-    predictions, trained, histories, codes = {}, {}, {}, {}
-    for name, make in models.items():
-        seed_everything(seed)
-        model = make(split.train)
-        histories[name] = model.train(max_epochs=epochs, batch_size=batch_size, seed=seed)
-        trained[name], codes[name] = model, model.get_latent_representation()
-        predictions[name] = predict_by_latent_arithmetic(model, split.train, split.target_control,
-                                                         cell_type_key=keys["cell_type"],
-                                                         condition_key=keys["condition"], **arithmetic)
-    predictions[GENE_SPACE_BASELINE] = predict_in_gene_space(train_x, train_types, train_conditions,
-                                                             target_control_x, **arithmetic)
-    subsample = np.random.default_rng(seed).permutation(len(train_x))[:500]
-    rows = {}
-    for name, predicted in predictions.items():
-        rows[name] = {"r2_all": mean_expression_r2(predicted, real_x),
-                      "r2_top_degs": mean_expression_r2(predicted, real_x, split.degs),
-                      "higgins": np.nan, "mig": np.nan, "dhsic": np.nan}
-        if name in codes:
-            rows[name].update(higgins=higgins_score(codes[name], factors, random_state=seed),
-                              mig=mutual_information_gap(codes[name], factors),
-                              dhsic=float(latent_dhsic(codes[name][subsample])))
-    table = pd.DataFrame.from_dict(rows, orient="index")
-    table.index.name = "method"
-    return OODResult(table, predictions, trained, histories, codes, split)
-
-
-# ---- chapter 5 (issue 14): the chapter's models, scGen's task on every cell type, the table ----------
+# ---- chapter 5's models, scGen's task on every cell type, the table ---------------------------------
 
 CHAPTER_SETTINGS = {
     "n_genes": 1000, "n_latent": 5, "hidden": (128, 64), "batch_size": 128,
@@ -350,3 +269,31 @@ def summarize_ood_table(rows: pd.DataFrame, metrics, methods=None) -> pd.DataFra
     summary = rows.groupby("method")[list(metrics)].agg(["mean", "std", "count"])
     summary = summary.rename(columns={"std": "sd", "count": "n"}, level=1)
     return summary.loc[list(methods)] if methods is not None else summary
+
+
+def paired_difference(rows: pd.DataFrame, metric: str, first: str, second: str) -> dict:
+    """``metric`` of method ``first`` minus that of ``second`` over the (cell type, seed) cases of
+    ``rows`` that have both: ``{"mean", "se", "first_better", "cases"}`` (mean difference, its
+    standard error, the number of cases where ``first`` scores higher, the number of cases)."""
+    wide = rows.pivot_table(index=["cell_type", "seed"], columns="method", values=metric)
+    missing = {first, second} - set(wide.columns)
+    if missing:
+        raise ValueError(f"no {metric!r} values for method(s) {sorted(missing)}; methods: {sorted(wide.columns)}")
+    difference = (wide[first] - wide[second]).dropna()
+    if len(difference) < 2:
+        raise ValueError(f"{first} and {second} share {len(difference)} case(s) with {metric!r}; need at least 2")
+    return {"mean": float(difference.mean()), "se": float(difference.std(ddof=1) / np.sqrt(len(difference))),
+            "first_better": int((difference > 0).sum()), "cases": len(difference)}
+
+
+def by_epoch(rows: pd.DataFrame, metric: str) -> pd.DataFrame:
+    """``metric`` of every model row at every checkpoint and at the end of training, one row per
+    (method, cell type, seed, epoch), from the ``<metric>_at_<epoch>`` columns and the final
+    ``metric`` column (at the row's ``epochs``)."""
+    models = rows[rows["seed"] >= 0]
+    parts = [models.assign(epoch=models["epochs"], value=models[metric])]
+    for column in models.columns:
+        if column.startswith(f"{metric}_at_"):
+            parts.append(models.assign(epoch=int(column.rsplit("_", 1)[1]), value=models[column]))
+    long = pd.concat(parts, ignore_index=True)[["method", "cell_type", "seed", "epoch", "value"]]
+    return long.dropna(subset=["value"]).astype({"epoch": int}).sort_values(["method", "epoch"], ignore_index=True)
