@@ -7,8 +7,9 @@ import pandas as pd
 import pytest
 
 from latentbio.metrics.expression import variance_expression_r2
-from latentbio.ood_protocol import (CHAPTER_SETTINGS, by_epoch, load_ood_table, loss_plateau, paired_difference,
-                                    scgen_task_rows, summarize_ood_table, train_chapter_model)
+from latentbio.ood_protocol import (CHAPTER_SETTINGS, by_epoch, difference_by_epoch, load_ood_table, loss_plateau,
+                                    paired_difference, scgen_task_rows, summarize_ood_table, train_chapter_model,
+                                    verdict)
 from latentbio.traversal_protocol import paper_protocol_rows
 from test_ood import _toy_pbmcs
 
@@ -118,3 +119,19 @@ def test_by_epoch_collects_checkpoints_and_the_final_epoch():
     long = by_epoch(rows, "r2")
     assert list(long["epoch"]) == [10, 20, 30] and list(long["value"]) == [0.9, 0.85, 0.8]
     assert set(long["method"]) == {"vae"}  # anchors have no epochs
+
+
+def test_difference_by_epoch_pairs_checkpoints_and_anchors_and_verdict_needs_every_epoch():
+    rows = pd.DataFrame({"method": ["x", "x", "y", "y", "anchor", "anchor"], "cell_type": ["a", "b"] * 3,
+                         "seed": [0, 0, 0, 0, -1, -1], "epochs": [100, 100, 100, 100, np.nan, np.nan],
+                         "r2": [0.9, 0.8, 0.5, 0.6, 0.7, 0.7], "r2_at_50": [0.6, 0.5, 0.5, 0.6, np.nan, np.nan]})
+    gaps = difference_by_epoch(rows, "r2", "x", "y")
+    assert list(gaps.index) == [50, 100] and list(gaps["cases"]) == [2, 2]
+    assert gaps.loc[100, "mean"] == pytest.approx(0.3) and gaps.loc[100, "first_better"] == 2
+    assert gaps.loc[50, "first_better"] == 1
+    assert verdict(gaps) == "not consistently different"  # higher at the end, not at epoch 50
+    assert verdict(gaps, from_epoch=100) == "higher"  # 0.3 +- 0.1 (SE) at the end alone
+    against_anchor = difference_by_epoch(rows, "r2", "x", "anchor")
+    assert against_anchor.loc[100, "mean"] == pytest.approx(0.15) and against_anchor.loc[50, "mean"] == pytest.approx(-0.15)
+    steady = pd.DataFrame({"mean": [0.2, 0.3], "se": [0.05, 0.1]}, index=[50, 100])
+    assert verdict(steady) == "higher" and verdict(-steady.assign(se=steady["se"] * -1)) == "lower"

@@ -297,3 +297,41 @@ def by_epoch(rows: pd.DataFrame, metric: str) -> pd.DataFrame:
             parts.append(models.assign(epoch=int(column.rsplit("_", 1)[1]), value=models[column]))
     long = pd.concat(parts, ignore_index=True)[["method", "cell_type", "seed", "epoch", "value"]]
     return long.dropna(subset=["value"]).astype({"epoch": int}).sort_values(["method", "epoch"], ignore_index=True)
+
+
+def difference_by_epoch(rows: pd.DataFrame, metric: str, first: str, second: str) -> pd.DataFrame:
+    """``metric`` of ``first`` minus that of ``second`` at every epoch where both were scored (the
+    checkpoints and the end of training, see :func:`by_epoch`), over the (cell type, seed) cases:
+    one row per epoch with ``mean``, ``se``, ``first_better`` and ``cases`` as in
+    :func:`paired_difference`. A method without seeds (an anchor such as ``gene_space``) has one
+    value per cell type, the same at every epoch, and is paired with every seed of the other."""
+    def values(method):
+        part = rows[rows["method"] == method]
+        if part.empty:
+            raise ValueError(f"no rows of method {method!r}; methods: {sorted(rows['method'].unique())}")
+        if (part["seed"] < 0).all():
+            return part[["cell_type", metric]].rename(columns={metric: "value"})
+        return by_epoch(part, metric)
+
+    left, right = values(first), values(second)
+    keys = [key for key in ("cell_type", "seed", "epoch") if key in left.columns and key in right.columns]
+    both = left.merge(right, on=keys, suffixes=("_first", "_second"))
+    difference = both.assign(difference=both["value_first"] - both["value_second"]).groupby("epoch")["difference"]
+    return pd.DataFrame({"mean": difference.mean(), "se": difference.std(ddof=1) / np.sqrt(difference.count()),
+                         "first_better": difference.apply(lambda d: int((d > 0).sum())),
+                         "cases": difference.count()})
+
+
+def verdict(differences: pd.DataFrame, *, from_epoch: int = 50) -> str:
+    """One phrase for a :func:`difference_by_epoch` table: "higher" or "lower" if the mean difference
+    is beyond twice its standard error, with the same sign, at every epoch from ``from_epoch`` on;
+    otherwise "not consistently different" (then the answer depends on when training stops, or
+    there is none)."""
+    later = differences[differences.index >= from_epoch]
+    if later.empty:
+        raise ValueError(f"no epochs from {from_epoch} on; epochs: {list(differences.index)}")
+    if (later["mean"] > 2 * later["se"]).all():
+        return "higher"
+    if (later["mean"] < -2 * later["se"]).all():
+        return "lower"
+    return "not consistently different"
