@@ -1,9 +1,4 @@
-"""Checks for the exercises of chapter 5 (out-of-distribution prediction).
-
-Note for the merge with the exercise framework (branch ``book``): exercise 5.3 is written in the
-old style (``name = "Exercise 5.3 (...)"``); it becomes
-``@exercise("5.3", "does the ranking hold for another cell type", forbidden=("scgen_task_rows",))``.
-"""
+"""Checks for the exercises of chapter 5 (out-of-distribution prediction)."""
 
 import anndata as ad
 import numpy as np
@@ -14,12 +9,13 @@ from ..metrics.expression import mean_expression_r2
 from ..metrics.hsic import dhsic_from_grams, rbf_gram
 from ..models.latent_arithmetic import predict_in_gene_space, stimulation_shift
 from ..ood_protocol import hold_out
-from . import call_student, expect, expect_close, passed
+from . import call_student, exercise, expect, expect_close, passed
 
 
-def check_stimulation_shift(student_shift) -> None:
+@exercise("5.1", "the stimulation vector of latent arithmetic",
+          forbidden=("stimulation_shift", "balanced_group_mean"))
+def check_stimulation_shift(student_shift, *, name: str) -> None:
     """Exercise 5.1: ``student_shift(codes, cell_types, conditions)`` returns scGen's balanced delta."""
-    name = "Exercise 5.1 (the stimulation vector of latent arithmetic)"
     codes = np.zeros((10, 2))
     codes[3:6] = [2.0, 1.0]  # type a: 3 control cells at 0, 3 stimulated at (2, 1)
     codes[7] = [6.0, -1.0]  # type b: 1 control at 0, 1 stimulated at (6, -1)
@@ -44,9 +40,9 @@ def check_stimulation_shift(student_shift) -> None:
     passed(name)
 
 
-def check_hsic(student_hsic) -> None:
+@exercise("5.2", "the HSIC estimator", forbidden=("dhsic_from_grams", "dhsic", "latent_dhsic"))
+def check_hsic(student_hsic, *, name: str) -> None:
     """Exercise 5.2: ``student_hsic(k, l)`` returns the biased HSIC estimate from two Gram matrices."""
-    name = "Exercise 5.2 (the HSIC estimator)"
     rng = np.random.default_rng(0)
     x = rng.normal(size=80)
     y = x**2 + 0.1 * rng.normal(size=80)
@@ -81,12 +77,12 @@ def _toy_pbmcs() -> ad.AnnData:
     return ad.AnnData(x, obs=obs, var=pd.DataFrame(index=[f"g{j}" for j in range(40)]))
 
 
-def check_held_out_scores(student_scores, kang, scgen_rows) -> None:
+@exercise("5.3", "does the ranking hold for another cell type", forbidden=())
+def check_held_out_scores(student_scores, kang, scgen_rows, *, name: str) -> None:
     """Exercise 5.3: ``student_scores(adata, cell_type, seed)`` returns the top-100-DEG R^2 of the
     gene-space baseline, the VAE and LORD for cells in scGen's task with ``cell_type``'s stimulated
     cells held out (a Series or dict with keys ``gene_space``, ``vae``, ``lord``); checked on toy
     cells, then on the B cells of the Kang data against the chapter's table (``scgen_rows``)."""
-    name = "Exercise 5.3 (does the ranking hold for another cell type?)"
     methods = ["gene_space", "vae", "lord"]
     toy = _toy_pbmcs()
     scores = call_student(student_scores, toy, "t1", 0, exercise=name)
