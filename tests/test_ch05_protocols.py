@@ -7,13 +7,13 @@ import pandas as pd
 import pytest
 
 from latentbio.metrics.expression import variance_expression_r2
-from latentbio.ood_protocol import (CHAPTER_SETTINGS, by_epoch, difference_by_epoch, load_ood_table, loss_plateau,
-                                    paired_difference, scgen_task_rows, summarize_ood_table, train_chapter_model,
-                                    verdict)
+from latentbio.ood_protocol import (CHAPTER_SETTINGS, loss_plateau, paired_difference, scgen_task_rows,
+                                    summarize_ood_table, train_chapter_model, verdict)
+from latentbio.ood_table import SEEDS, load_ood_table, table_plan
 from latentbio.traversal_protocol import paper_protocol_rows
 from test_ood import _toy_pbmcs
 
-TINY = {"n_genes": 20, "epochs": 3, "checkpoints": (1, 2), "lord_epochs": 2, "hidden": (8,), "batch_size": 32}
+TINY = {"n_genes": 20, "epochs": 3, "lord_epochs": 2, "hidden": (8,), "batch_size": 32}
 
 
 def test_variance_r2_is_one_for_scaled_variances_and_checks_genes():
@@ -42,10 +42,6 @@ def test_scgen_task_rows_cover_every_method_and_score_in_unit_range():
     assert rows[["r2_all", "r2_top_degs", "r2_var_all"]].apply(lambda c: c.between(0, 1)).all().all()
     lord = rows[rows["method"] == "lord"].iloc[0]
     assert 0 <= lord["leak_cell_type"] <= 1 and 0 < lord["leak_cell_type_chance"] < 1
-    # every model is also scored at the checkpoints shorter than its training (LORD trains 2 epochs)
-    vae = rows[rows["method"] == "vae"].iloc[0]
-    assert {"r2_top_degs_at_1", "r2_top_degs_at_2", "mig_at_2"} <= set(vae.dropna().index)
-    assert np.isnan(lord["r2_top_degs_at_2"]) and 0 <= lord["r2_top_degs_at_1"] <= 1
     # the toy stimulation is the same shift in every type, so gene-space arithmetic is nearly exact
     assert rows.set_index("method").loc["gene_space", "r2_top_degs"] > 0.95
 
@@ -55,29 +51,45 @@ def test_paper_protocol_rows_average_over_sources_and_report_the_oracle():
     models = rows[rows["seed"] == 0]
     assert list(models["method"]) == ["vae", "beta_vae", "dhsic_vae"]
     assert (models["oracle_r2_top_degs"] >= models["r2_top_degs"] - 1e-9).all()  # the oracle peeks, so it wins
-    assert models[["r2_top_degs_at_1", "r2_top_degs_at_2"]].notna().all().all()
 
 
 def test_checkpoints_do_not_change_the_training():
     adata = _toy_pbmcs()
     seen = []
-    scored = train_chapter_model("beta_vae", adata, settings=TINY, at_checkpoint=lambda model, epoch: seen.append(epoch))
+    scored = train_chapter_model("beta_vae", adata, settings={**TINY, "checkpoints": (1, 2)},
+                                 at_checkpoint=lambda model, epoch: seen.append(epoch))
     plain = train_chapter_model("beta_vae", adata, settings=TINY)
     assert seen == [1, 2]
     np.testing.assert_array_equal(scored.get_latent_representation(), plain.get_latent_representation())
 
 
-def test_load_ood_table_says_how_to_make_a_missing_or_stale_table(tmp_path):
-    with pytest.raises(FileNotFoundError, match="scripts/ch05_ood_table.py"):
+def test_table_plan_spreads_seeds_over_types_and_gives_the_focus_case_every_seed():
+    plan = table_plan(["a", "b", "c", "FCGR3A+Mono"])
+    seeds = {(protocol, cell_type): tuple(seeds) for protocol, cell_type, seeds in plan}
+    assert seeds[("scgen_task", "a")] == (0,) and seeds[("paper_protocol", "b")] == (1,)
+    assert seeds[("scgen_task", "FCGR3A+Mono")] == tuple(range(SEEDS)) and seeds[("paper_protocol", "FCGR3A+Mono")] == (0,)
+    assert plan[0] == ("scgen_task", "FCGR3A+Mono", list(range(SEEDS)))  # longest first
+
+
+def test_load_ood_table_says_how_to_make_a_missing_stale_or_incomplete_table(tmp_path):
+    with pytest.raises(FileNotFoundError, match="make ch05-table"):
         load_ood_table(tmp_path / "missing.csv")
     path = tmp_path / "table.csv"
     pd.DataFrame({"protocol": ["scgen_task"], "cell_type": ["a"], "method": ["vae"], "seed": [0]}).to_csv(path)
-    path.with_suffix(".json").write_text(json.dumps({"settings": {**CHAPTER_SETTINGS, "beta": 20.0}}))
+    plan = [list(task) for task in table_plan(["a", "b"])]
+    meta = {"settings": {**CHAPTER_SETTINGS, "beta": 20.0}, "cell_types": ["a", "b"], "plan": plan}
+    path.with_suffix(".json").write_text(json.dumps(meta))
     with pytest.raises(ValueError, match="other settings"):
         load_ood_table(path)
-    path.with_suffix(".json").write_text(json.dumps({"settings": CHAPTER_SETTINGS}))
-    with pytest.raises(ValueError, match="expected 7 types x 3 seeds"):
+    path.with_suffix(".json").write_text(json.dumps({**meta, "settings": CHAPTER_SETTINGS, "plan": plan[:1]}))
+    with pytest.raises(ValueError, match="another plan"):
         load_ood_table(path)
+    path.with_suffix(".json").write_text(json.dumps({**meta, "settings": CHAPTER_SETTINGS}))
+    with pytest.raises(ValueError, match="lacks the planned cases"):
+        load_ood_table(path)
+    rows = pd.DataFrame([{"protocol": p, "cell_type": c, "method": "vae", "seed": s} for p, c, seeds in plan for s in seeds])
+    rows.to_csv(path, index=False)
+    assert len(load_ood_table(path)) == 4
 
 
 def test_summarize_ood_table_gives_mean_sd_and_count_in_the_order_asked():
@@ -113,25 +125,11 @@ def test_paired_difference_counts_cases_each_way_and_gives_the_standard_error():
         paired_difference(rows, "r2", "x", "z")
 
 
-def test_by_epoch_collects_checkpoints_and_the_final_epoch():
-    rows = pd.DataFrame({"method": ["vae", "gene_space"], "cell_type": ["a", "a"], "seed": [0, -1],
-                         "epochs": [30, np.nan], "r2": [0.8, 0.7], "r2_at_10": [0.9, np.nan], "r2_at_20": [0.85, np.nan]})
-    long = by_epoch(rows, "r2")
-    assert list(long["epoch"]) == [10, 20, 30] and list(long["value"]) == [0.9, 0.85, 0.8]
-    assert set(long["method"]) == {"vae"}  # anchors have no epochs
-
-
-def test_difference_by_epoch_pairs_checkpoints_and_anchors_and_verdict_needs_every_epoch():
-    rows = pd.DataFrame({"method": ["x", "x", "y", "y", "anchor", "anchor"], "cell_type": ["a", "b"] * 3,
-                         "seed": [0, 0, 0, 0, -1, -1], "epochs": [100, 100, 100, 100, np.nan, np.nan],
-                         "r2": [0.9, 0.8, 0.5, 0.6, 0.7, 0.7], "r2_at_50": [0.6, 0.5, 0.5, 0.6, np.nan, np.nan]})
-    gaps = difference_by_epoch(rows, "r2", "x", "y")
-    assert list(gaps.index) == [50, 100] and list(gaps["cases"]) == [2, 2]
-    assert gaps.loc[100, "mean"] == pytest.approx(0.3) and gaps.loc[100, "first_better"] == 2
-    assert gaps.loc[50, "first_better"] == 1
-    assert verdict(gaps) == "not consistently different"  # higher at the end, not at epoch 50
-    assert verdict(gaps, from_epoch=100) == "higher"  # 0.3 +- 0.1 (SE) at the end alone
-    against_anchor = difference_by_epoch(rows, "r2", "x", "anchor")
-    assert against_anchor.loc[100, "mean"] == pytest.approx(0.15) and against_anchor.loc[50, "mean"] == pytest.approx(-0.15)
-    steady = pd.DataFrame({"mean": [0.2, 0.3], "se": [0.05, 0.1]}, index=[50, 100])
-    assert verdict(steady) == "higher" and verdict(-steady.assign(se=steady["se"] * -1)) == "lower"
+def test_paired_difference_pairs_an_anchor_with_every_seed_and_verdict_uses_two_standard_errors():
+    rows = pd.DataFrame({"method": ["x", "x", "x", "anchor", "anchor"], "cell_type": ["a", "a", "b", "a", "b"],
+                         "seed": [0, 1, 0, -1, -1], "r2": [0.9, 0.8, 0.8, 0.7, 0.6]})
+    gap = paired_difference(rows, "r2", "x", "anchor")  # differences 0.2, 0.1, 0.2
+    assert gap["cases"] == 3 and gap["first_better"] == 3 and gap["mean"] == pytest.approx(0.5 / 3)
+    assert verdict(gap) == "higher"
+    assert verdict({"mean": -0.3, "se": 0.1}) == "lower"
+    assert verdict({"mean": 0.15, "se": 0.1}) == "no difference beyond 2 SE"

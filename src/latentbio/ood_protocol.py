@@ -4,8 +4,8 @@ scGen's task holds out the stimulated cells of one cell type, trains on everythi
 (that type's control cells included) and predicts the held-out cells. :func:`hold_out` makes
 the split; :data:`CHAPTER_SETTINGS` and :func:`train_chapter_model` are chapter 5's models,
 shared with the paper's protocol (:mod:`latentbio.traversal_protocol`); :func:`scgen_task_rows`
-scores every method on one held-out type, and ``scripts/ch05_ood_table.py`` runs it for every
-type and seed; :func:`load_ood_table` and :func:`summarize_ood_table` read that table.
+scores every method on one held-out type; :mod:`latentbio.ood_table` runs it for every type;
+:func:`summarize_ood_table` and :func:`paired_difference` read that table.
 """
 
 from collections.abc import Callable, Mapping
@@ -90,9 +90,10 @@ def hold_out(adata: ad.AnnData, cell_type: str, *, cell_type_key: str = "cell_ty
 
 CHAPTER_SETTINGS = {
     "n_genes": 1000, "n_latent": 5, "hidden": (128, 64), "batch_size": 128,
-    # the VAEs train for a fixed number of epochs and are also scored every 25 epochs on the way
-    # (the checkpoints), so the chapter can show which conclusions depend on when training stops
-    "epochs": 150, "checkpoints": (25, 50, 75, 100, 125),
+    # the VAEs train for a fixed number of epochs (their losses have flattened by then: loss_plateau);
+    # "checkpoints": epochs at which train_chapter_model's at_checkpoint scores a model on the way
+    # (none for the table; the notebook uses them to show how predictions drift with training)
+    "epochs": 150, "checkpoints": (),
     # beta-VAE calibrated by scripts/sweep_ch05_beta_vae.py (highest MIG; the paper's Kang setting is 20 / 30)
     "beta": 5.0, "capacity_max": 2.0, "capacity_ramp_epochs": 50, "gamma": 50.0,
     # LORD for cells: converged by the loss rule, no cell-type leakage into the content codes
@@ -154,11 +155,6 @@ def loss_plateau(losses) -> float:
     return float((last - losses[-2 * fifth:-fifth].mean()) / max(losses[0] - last, 1e-12))
 
 
-def checkpoint_columns(scores: Mapping[int, Mapping[str, float]]) -> dict[str, float]:
-    """Checkpoint scores ``{epoch: {metric: value}}`` as columns ``metric_at_epoch``."""
-    return {f"{metric}_at_{epoch}": value for epoch, values in scores.items() for metric, value in values.items()}
-
-
 def scgen_task_rows(adata: ad.AnnData, cell_type: str, seeds, *, settings: Mapping | None = None) -> list[dict]:
     """scGen's task with ``cell_type``'s stimulated cells held out: one row per method and seed.
 
@@ -167,9 +163,7 @@ def scgen_task_rows(adata: ad.AnnData, cell_type: str, seeds, *, settings: Mappi
     VAE's decoded change, a diagnostic). Columns: R^2 of per-gene means and variances on all genes
     and the top-100 DEGs, change R^2 on the DEGs, the R^2 of the rebuilt control cells, MIG and
     Higgins score of the training codes (VAEs), leakage of cell type and condition into LORD's
-    content codes (with chance), epochs trained and the loss plateau; for the models also
-    ``r2_all_at_<epoch>``, ``r2_top_degs_at_<epoch>`` (and ``mig_at_<epoch>`` for the VAEs) at
-    every checkpoint of the settings.
+    content codes (with chance), epochs trained and the loss plateau.
     """
     from .metrics.expression import mean_response_r2, variance_expression_r2
     from .metrics.leakage import class_leakage
@@ -203,17 +197,9 @@ def scgen_task_rows(adata: ad.AnnData, cell_type: str, seeds, *, settings: Mappi
              **scores(predict_in_gene_space(train.X, types, conditions, control_x))}]
     for seed in seeds:
         for name in CHAPTER_MODELS:
-            drift = {}
-
-            def at_checkpoint(model, epoch, name=name, drift=drift):
-                drift[epoch] = means(predict(name, model))
-                if name != "lord":
-                    drift[epoch]["mig"] = mutual_information_gap(model.get_latent_representation(), factors)
-
-            model = train_chapter_model(name, train, seed=seed, settings=settings, at_checkpoint=at_checkpoint)
+            model = train_chapter_model(name, train, seed=seed, settings=settings)
             predicted = predict(name, model)
-            history = {"epochs": model.history.n_epochs, "plateau": loss_plateau(model.history.train["loss"]),
-                       **checkpoint_columns(drift)}
+            history = {"epochs": model.history.n_epochs, "plateau": loss_plateau(model.history.train["loss"])}
             if name == "lord":
                 content = model.get_latent_representation()
                 leaks = {f"leak_{key}": class_leakage(content, factors[:, k], random_state=seed)
@@ -238,31 +224,6 @@ def scgen_task_rows(adata: ad.AnnData, cell_type: str, seeds, *, settings: Mappi
     return rows
 
 
-def load_ood_table(path="_build/ch05_ood_table.csv", *, seeds: int = 3) -> pd.DataFrame:
-    """The table written by ``scripts/ch05_ood_table.py``, checked: every cell type of the Kang data
-    for both protocols, ``seeds`` seeds, and the settings of :data:`CHAPTER_SETTINGS` (read from the
-    JSON file beside it). Raises ``FileNotFoundError`` with the command that makes it."""
-    import json
-    from pathlib import Path
-
-    path = Path(path)
-    if not path.exists() or not path.with_suffix(".json").exists():
-        raise FileNotFoundError(f"{path} is missing: run `python scripts/ch05_ood_table.py` (about 25 CPU minutes; "
-                                "`make test` runs it first)")
-    meta = json.loads(path.with_suffix(".json").read_text())
-    written = {key: tuple(value) if isinstance(value, list) else value for key, value in meta["settings"].items()}
-    if written != CHAPTER_SETTINGS:
-        raise ValueError(f"{path} was made with other settings than CHAPTER_SETTINGS; run the script again")
-    table = pd.read_csv(path)
-    for protocol, rows in table.groupby("protocol"):
-        seeded = rows[rows["seed"] >= 0]
-        cases = seeded.groupby("method")[["cell_type", "seed"]].apply(lambda r: len(set(map(tuple, r.values))))
-        if cases.min() < 7 * seeds:
-            raise ValueError(f"{path}: {protocol} has only {cases.min()} (cell type, seed) cases for some method; "
-                             f"expected 7 types x {seeds} seeds")
-    return table
-
-
 def summarize_ood_table(rows: pd.DataFrame, metrics, methods=None) -> pd.DataFrame:
     """Mean, standard deviation and number of cases of each of ``metrics`` per method (rows in the
     order of ``methods``), over every (cell type, seed) case of ``rows``."""
@@ -274,64 +235,30 @@ def summarize_ood_table(rows: pd.DataFrame, metrics, methods=None) -> pd.DataFra
 def paired_difference(rows: pd.DataFrame, metric: str, first: str, second: str) -> dict:
     """``metric`` of method ``first`` minus that of ``second`` over the (cell type, seed) cases of
     ``rows`` that have both: ``{"mean", "se", "first_better", "cases"}`` (mean difference, its
-    standard error, the number of cases where ``first`` scores higher, the number of cases)."""
-    wide = rows.pivot_table(index=["cell_type", "seed"], columns="method", values=metric)
-    missing = {first, second} - set(wide.columns)
-    if missing:
-        raise ValueError(f"no {metric!r} values for method(s) {sorted(missing)}; methods: {sorted(wide.columns)}")
-    difference = (wide[first] - wide[second]).dropna()
+    standard error, the number of cases where ``first`` scores higher, the number of cases). A
+    method without seeds (an anchor such as ``gene_space``, seed -1) has one value per cell type and
+    is paired with every seed of the other method on that type."""
+    def values(method):
+        part = rows.loc[rows["method"] == method, ["cell_type", "seed", metric]].dropna()
+        if part.empty:
+            raise ValueError(f"no {metric!r} values for method {method!r}; methods: {sorted(rows['method'].unique())}")
+        return part.drop(columns="seed") if (part["seed"] < 0).all() else part
+
+    left, right = values(first), values(second)
+    keys = [key for key in ("cell_type", "seed") if key in left.columns and key in right.columns]
+    both = left.merge(right, on=keys, suffixes=("_first", "_second"))
+    difference = both[f"{metric}_first"] - both[f"{metric}_second"]
     if len(difference) < 2:
         raise ValueError(f"{first} and {second} share {len(difference)} case(s) with {metric!r}; need at least 2")
     return {"mean": float(difference.mean()), "se": float(difference.std(ddof=1) / np.sqrt(len(difference))),
             "first_better": int((difference > 0).sum()), "cases": len(difference)}
 
 
-def by_epoch(rows: pd.DataFrame, metric: str) -> pd.DataFrame:
-    """``metric`` of every model row at every checkpoint and at the end of training, one row per
-    (method, cell type, seed, epoch), from the ``<metric>_at_<epoch>`` columns and the final
-    ``metric`` column (at the row's ``epochs``)."""
-    models = rows[rows["seed"] >= 0]
-    parts = [models.assign(epoch=models["epochs"], value=models[metric])]
-    for column in models.columns:
-        if column.startswith(f"{metric}_at_"):
-            parts.append(models.assign(epoch=int(column.rsplit("_", 1)[1]), value=models[column]))
-    long = pd.concat(parts, ignore_index=True)[["method", "cell_type", "seed", "epoch", "value"]]
-    return long.dropna(subset=["value"]).astype({"epoch": int}).sort_values(["method", "epoch"], ignore_index=True)
-
-
-def difference_by_epoch(rows: pd.DataFrame, metric: str, first: str, second: str) -> pd.DataFrame:
-    """``metric`` of ``first`` minus that of ``second`` at every epoch where both were scored (the
-    checkpoints and the end of training, see :func:`by_epoch`), over the (cell type, seed) cases:
-    one row per epoch with ``mean``, ``se``, ``first_better`` and ``cases`` as in
-    :func:`paired_difference`. A method without seeds (an anchor such as ``gene_space``) has one
-    value per cell type, the same at every epoch, and is paired with every seed of the other."""
-    def values(method):
-        part = rows[rows["method"] == method]
-        if part.empty:
-            raise ValueError(f"no rows of method {method!r}; methods: {sorted(rows['method'].unique())}")
-        if (part["seed"] < 0).all():
-            return part[["cell_type", metric]].rename(columns={metric: "value"})
-        return by_epoch(part, metric)
-
-    left, right = values(first), values(second)
-    keys = [key for key in ("cell_type", "seed", "epoch") if key in left.columns and key in right.columns]
-    both = left.merge(right, on=keys, suffixes=("_first", "_second"))
-    difference = both.assign(difference=both["value_first"] - both["value_second"]).groupby("epoch")["difference"]
-    return pd.DataFrame({"mean": difference.mean(), "se": difference.std(ddof=1) / np.sqrt(difference.count()),
-                         "first_better": difference.apply(lambda d: int((d > 0).sum())),
-                         "cases": difference.count()})
-
-
-def verdict(differences: pd.DataFrame, *, from_epoch: int = 50) -> str:
-    """One phrase for a :func:`difference_by_epoch` table: "higher" or "lower" if the mean difference
-    is beyond twice its standard error, with the same sign, at every epoch from ``from_epoch`` on;
-    otherwise "not consistently different" (then the answer depends on when training stops, or
-    there is none)."""
-    later = differences[differences.index >= from_epoch]
-    if later.empty:
-        raise ValueError(f"no epochs from {from_epoch} on; epochs: {list(differences.index)}")
-    if (later["mean"] > 2 * later["se"]).all():
+def verdict(gap: Mapping) -> str:
+    """One phrase for a :func:`paired_difference`: "higher" or "lower" when the mean difference is
+    beyond twice its standard error, otherwise "no difference beyond 2 SE"."""
+    if gap["mean"] > 2 * gap["se"]:
         return "higher"
-    if (later["mean"] < -2 * later["se"]).all():
+    if gap["mean"] < -2 * gap["se"]:
         return "lower"
-    return "not consistently different"
+    return "no difference beyond 2 SE"

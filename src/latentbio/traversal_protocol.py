@@ -27,7 +27,7 @@ import scanpy as sc
 from .checks import check_obs_column
 from .metrics.disentanglement import mutual_information_matrix
 from .metrics.expression import mean_expression_r2, top_differential_genes
-from .ood_protocol import CHAPTER_SETTINGS, checkpoint_columns, dense_copy, loss_plateau, train_chapter_model
+from .ood_protocol import CHAPTER_SETTINGS, dense_copy, loss_plateau, train_chapter_model
 
 
 
@@ -145,9 +145,7 @@ def paper_protocol_rows(adata: ad.AnnData, cell_type: str, seeds, *, settings=No
     chapter 5 (trained by :func:`latentbio.ood_protocol.train_chapter_model`) traverses its
     cell-type dimension (chosen on the training codes) from every other type; R^2 of means on all
     genes and on the top-100 target-vs-source genes, averaged over the source types; the oracle
-    column is the best (source, dimension) chosen by that R^2. The same scores (without the oracle)
-    at every checkpoint of the settings: ``r2_all_at_<epoch>``, ``r2_top_degs_at_<epoch>``.
-    Anchors (no seed): the source cells themselves and the mean of all training cells, scored the
+    column is the best (source, dimension) chosen by that R^2. Anchors (no seed): the source cells themselves and the mean of all training cells, scored the
     same way."""
     s = {**CHAPTER_SETTINGS, **(settings or {})}
     split = hold_out_cell_type(adata, cell_type, n_top_genes=s["n_genes"])
@@ -178,17 +176,14 @@ def paper_protocol_rows(adata: ad.AnnData, cell_type: str, seeds, *, settings=No
              **averaged({source: train_x.mean(axis=0, keepdims=True) for source in sources})}]
     for seed in seeds:
         for name in PAPER_PROTOCOL_MODELS:
-            drift = {}
-            model = train_chapter_model(name, split.train, seed=seed, settings=settings,
-                                        at_checkpoint=lambda model, epoch: drift.update({epoch: chosen(model)[1]}))
+            model = train_chapter_model(name, split.train, seed=seed, settings=settings)
             dimension, scores = chosen(model)
             everything = traversals(model, range(s["n_latent"]))
             (_, oracle_dimension), oracle_top = oracle_choice({key: value["r2_top_degs"]
                                                                for key, value in everything.items()})
             rows.append({"method": name, "seed": seed, **scores,
                          "dimension": dimension, "oracle_r2_top_degs": oracle_top, "oracle_dimension": oracle_dimension,
-                         "epochs": model.history.n_epochs, "plateau": loss_plateau(model.history.train["loss"]),
-                         **checkpoint_columns(drift)})
+                         "epochs": model.history.n_epochs, "plateau": loss_plateau(model.history.train["loss"])})
     for row in rows:
         row.update(protocol="paper_protocol", cell_type=cell_type)
     return rows
