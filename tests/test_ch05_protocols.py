@@ -89,7 +89,8 @@ def test_load_ood_table_says_how_to_make_a_missing_stale_or_incomplete_table(tmp
         load_ood_table(path)
     rows = pd.DataFrame([{"protocol": p, "cell_type": c, "method": "vae", "seed": s} for p, c, seeds in plan for s in seeds])
     rows.to_csv(path, index=False)
-    assert len(load_ood_table(path)) == 4
+    table = load_ood_table(path)
+    assert len(table) == 4 and table["one_case_per_type"].all()
 
 
 def test_summarize_ood_table_gives_mean_sd_and_count_in_the_order_asked():

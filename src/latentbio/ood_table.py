@@ -28,7 +28,16 @@ from .ood_protocol import CHAPTER_SETTINGS, scgen_task_rows
 from .progress import progress_enabled
 from .traversal_protocol import paper_protocol_rows
 
-TABLE_PATH = Path("_build/ch05_ood_table.csv")
+
+
+def default_table_path() -> Path:
+    """``_build/ch05_ood_table.csv`` of the course repository when the package runs from its checkout
+    (where ``make ch05-table`` writes it), otherwise of the current folder (e.g. on Colab)."""
+    root = Path(__file__).resolve().parents[2]
+    return (root if (root / "pyproject.toml").exists() else Path.cwd()) / "_build" / "ch05_ood_table.csv"
+
+
+TABLE_PATH = default_table_path()
 PROTOCOLS = {"scgen_task": scgen_task_rows, "paper_protocol": paper_protocol_rows}
 SEEDS = 3
 ALL_SEEDS = {("scgen_task", "FCGR3A+Mono")}
@@ -89,7 +98,8 @@ def compute_ood_table(path=TABLE_PATH, *, workers: int = 1) -> pd.DataFrame:
 def load_ood_table(path=TABLE_PATH) -> pd.DataFrame:
     """The table at ``path``, checked: made with :data:`CHAPTER_SETTINGS` and the plan of
     :func:`table_plan` (read from the JSON file beside it), every planned (protocol, cell type,
-    seed) present. Raises ``FileNotFoundError`` with the command that makes it, ``ValueError``
+    seed) present. Adds the column ``one_case_per_type``: True for the anchors and for each type's
+    seed in the spread plan (one case per held-out type, for claims over all types). Raises ``FileNotFoundError`` with the command that makes it, ``ValueError``
     for a stale or incomplete table."""
     path = Path(path)
     if not path.exists() or not path.with_suffix(".json").exists():
@@ -108,4 +118,6 @@ def load_ood_table(path=TABLE_PATH) -> pd.DataFrame:
     missing = planned - found
     if missing:
         raise ValueError(f"{path} lacks the planned cases {sorted(missing)}; make it again")
+    spread_seed = {cell_type: i % SEEDS for i, cell_type in enumerate(meta["cell_types"])}
+    table["one_case_per_type"] = (table["seed"] < 0) | (table["seed"] == table["cell_type"].map(spread_seed))
     return table
