@@ -134,3 +134,17 @@ def test_paired_difference_pairs_an_anchor_with_every_seed_and_verdict_uses_two_
     assert verdict(gap) == "higher"
     assert verdict({"mean": -0.3, "se": 0.1}) == "lower"
     assert verdict({"mean": 0.15, "se": 0.1}) == "no difference beyond 2 SE"
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_compute_ood_table_runs_the_plan_in_workers_and_the_loader_checks_its_settings(tmp_path, workers):
+    from latentbio.ood_table import compute_ood_table
+
+    toy = _toy_pbmcs()
+    toy.obs["cell_type"] = toy.obs["cell_type"].astype("category")
+    path = tmp_path / "table.csv"
+    table = compute_ood_table(path, workers=workers, adata=toy, settings=TINY)
+    found = set(map(tuple, table.loc[table["seed"] >= 0, ["protocol", "cell_type", "seed"]].to_numpy().tolist()))
+    assert found == {(p, c, s) for p, c, seeds in table_plan(["t0", "t1", "t2"]) for s in seeds}
+    with pytest.raises(ValueError, match="other settings"):  # made with TINY, not the chapter's settings
+        load_ood_table(path)

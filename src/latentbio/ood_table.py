@@ -14,6 +14,7 @@ the file is absent.
 """
 
 import json
+import multiprocessing
 import time
 import warnings
 from concurrent.futures import ProcessPoolExecutor
@@ -53,34 +54,48 @@ def table_plan(cell_types) -> list[tuple[str, str, list[int]]]:
     return sorted(tasks, key=lambda task: -len(task[2]))
 
 
-def run_task(task) -> list[dict]:
-    """One (protocol, cell type, seeds) task of the plan, with one torch thread; its rows carry the
-    task's CPU seconds."""
+_WORKER = {}
+"""What every task of a worker process reads: the data and the settings (set by :func:`start_worker`)."""
+
+
+def start_worker(adata, settings) -> None:
+    """Prepare this process for :func:`run_task`: one torch thread, the data and the settings."""
     configure(1)
+    _WORKER.update(adata=adata, settings=settings)
+
+
+def run_task(task) -> list[dict]:
+    """One (protocol, cell type, seeds) task of the plan, in a process prepared by
+    :func:`start_worker`; its rows carry the task's CPU seconds."""
     protocol, cell_type, seeds = task
     start = time.process_time()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)  # scanpy's tests on genes that are all zero in a group
-        rows = PROTOCOLS[protocol](load_kang2018(), cell_type, seeds)
+        rows = PROTOCOLS[protocol](_WORKER["adata"], cell_type, seeds, settings=_WORKER["settings"])
     for row in rows:
         row["task_cpu_s"] = round(time.process_time() - start, 1)
     return rows
 
 
-def compute_ood_table(path=TABLE_PATH, *, workers: int = 1) -> pd.DataFrame:
-    """Run every task of :func:`table_plan` (in ``workers`` processes of one thread each; in this
-    process when ``workers`` is 1, with a progress bar), write the table to ``path`` (CSV) and the
-    settings, plan and timings beside it (``.json``). Returns the table."""
+def compute_ood_table(path=TABLE_PATH, *, workers: int = 1, adata=None, settings=None) -> pd.DataFrame:
+    """Run every task of :func:`table_plan` on ``adata`` (default: the Kang data; ``obs`` with a
+    categorical ``cell_type`` and ``condition``) with :data:`CHAPTER_SETTINGS` updated by ``settings``,
+    in this process with a progress bar when ``workers`` is 1, else in ``workers`` fresh processes of one
+    thread each; write the table to ``path`` (CSV) and the settings, plan and timings beside it
+    (``.json``). Returns the table."""
     path = Path(path)
-    cell_types = list(load_kang2018().obs["cell_type"].cat.categories)
+    adata = load_kang2018() if adata is None else adata
+    cell_types = list(adata.obs["cell_type"].cat.categories)
     tasks = table_plan(cell_types)
     start = time.perf_counter()
     rows = []
     if workers == 1:
+        start_worker(adata, settings)
         for task in tqdm(tasks, desc="chapter 5 table", disable=not progress_enabled()):
             rows.extend(run_task(task))
-    else:
-        with ProcessPoolExecutor(workers) as pool:
+    else:  # fresh processes ("spawn"): a fork of a process that has run torch can crash
+        with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"),
+                                 initializer=start_worker, initargs=(adata, settings)) as pool:
             for result in pool.map(run_task, tasks):
                 rows.extend(result)
     table = pd.DataFrame(rows)
@@ -90,8 +105,9 @@ def compute_ood_table(path=TABLE_PATH, *, workers: int = 1) -> pd.DataFrame:
     table.to_csv(path, index=False)
     cpu = table.groupby(["protocol", "cell_type"])["task_cpu_s"].first().sum()
     path.with_suffix(".json").write_text(json.dumps(
-        {"settings": CHAPTER_SETTINGS, "cell_types": cell_types, "plan": tasks, "workers": workers,
-         "wall_s": round(time.perf_counter() - start, 1), "task_cpu_s": round(float(cpu), 1)}, indent=1))
+        {"settings": {**CHAPTER_SETTINGS, **(settings or {})}, "cell_types": cell_types, "plan": tasks,
+         "workers": workers, "wall_s": round(time.perf_counter() - start, 1), "task_cpu_s": round(float(cpu), 1)},
+        indent=1))
     return table
 
 
