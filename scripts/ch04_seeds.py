@@ -59,6 +59,7 @@ def run(seed: int, programs: int, epochs: int, out) -> None:
     sc.pp.pca(adata, n_comps=10, mask_var="highly_variable", random_state=seed)
     hvg = adata[:, adata.var["highly_variable"].to_numpy()].copy()
     latentbio.seed_everything(seed)
+    torch.set_num_threads(1)  # sc.pp.neighbors (numba) resets torch's thread count
     model = CountVAE(hvg, layer="counts", n_latent=10, hidden=(128,))
     cpu = time.process_time()
     history = model.train(max_epochs=epochs, batch_size=128, seed=seed)

@@ -47,6 +47,24 @@ def simulate(kind: str, seed: int):
     if kind == "g2small":
         return simulate_counts(800, 300, 5, n_groups=2, programs_per_group=2, program_fraction=0.5,
                                program_genes=20, de_fac_loc=0.5, de_prob=0.2, lib_loc=8.5, seed=seed)
+    if kind == "g2lite":
+        return simulate_counts(800, 250, 5, n_groups=2, programs_per_group=2, program_fraction=0.5,
+                               program_genes=20, de_fac_loc=0.5, de_prob=0.2, lib_loc=8.5, seed=seed)
+    if kind == "g3lite":
+        return simulate_counts(1050, 250, 5, n_groups=3, programs_per_group=2, program_fraction=0.5,
+                               program_genes=20, de_fac_loc=0.5, de_prob=0.2, lib_loc=8.5, seed=seed)
+    if kind.startswith("hvg"):  # e.g. hvg-1200-200-30: 1200 cells, 1,000 genes simulated, 200 highly variable kept,
+        _, n_cells, n_top, *rest = kind.split("-")  # 30 genes per program (default 20)
+        from latentbio.data.preprocess import select_highly_variable_genes
+        adata = simulate_counts(int(n_cells), 1000, 5, n_groups=2, programs_per_group=2, program_fraction=0.5,
+                                program_genes=int(rest[0]) if rest else 20, de_fac_loc=0.5, de_prob=0.2,
+                                lib_loc=8.5, seed=seed)
+        hvg = select_highly_variable_genes(adata, n_top_genes=int(n_top))
+        keep = set(hvg.var_names)
+        hvg.uns["simulation"] = {"program_gene_indices": {
+            name: [hvg.var_names.get_loc(gene) for gene in adata.var_names[genes] if gene in keep]
+            for name, genes in adata.uns["simulation"]["program_gene_indices"].items()}}
+        return hvg
     raise ValueError(kind)
 
 
@@ -101,9 +119,12 @@ def main() -> None:
     parser.add_argument("--warmup", type=int, default=400)
     parser.add_argument("--lr", type=float, default=1e-3)
     parser.add_argument("--penalty", type=float, default=1.0)
+    parser.add_argument("--eps", type=float, default=0.01)
+    parser.add_argument("--per-group", type=int, default=128)
     parser.add_argument("--every", type=int, default=50)
     parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
     parser.add_argument("--tag", default="")
+    parser.add_argument("--save", default="", help="folder to save the trained module's weights in")
     parser.add_argument("--out", default="_build/sweep_ch06.jsonl")
     args = parser.parse_args()
     torch.set_num_threads(1)
@@ -121,7 +142,7 @@ def main() -> None:
                 train_cpu = time.process_time() - cpu
                 module_state = model.module.training
                 row = {"data": args.data, "seed": seed, "epoch": epoch, "epochs": args.epochs,
-                       "warmup": args.warmup, "lr": args.lr, "penalty": args.penalty, "tag": args.tag,
+                       "warmup": args.warmup, "lr": args.lr, "eps": args.eps, "per_group": args.per_group, "penalty": args.penalty, "tag": args.tag,
                        "cpu_s": round(train_cpu, 1), **scores(model, adata, seed)}
                 model.module.train(module_state)
                 records.append(row)
@@ -134,11 +155,13 @@ def main() -> None:
             model.module.kl_weight = min(1.0, epoch / warmup)
 
         loader = balanced_group_loader(torch.as_tensor(model._train_counts), torch.as_tensor(model._train_groups),
-                                       groups=model._train_groups, per_group=128, seed=seed)
-        optimizer = torch.optim.Adam(model.module.parameters(), lr=args.lr, weight_decay=1e-6, eps=0.01)
+                                       groups=model._train_groups, per_group=args.per_group, seed=seed)
+        optimizer = torch.optim.Adam(model.module.parameters(), lr=args.lr, weight_decay=1e-6, eps=args.eps)
         train.fit(model.module, loader, epochs=args.epochs, optimizer=optimizer, on_epoch_start=on_epoch_start,
                   seed=seed)
         model.module.kl_weight = 1.0
+        if args.save:
+            torch.save(model.module.state_dict(), f"{args.save}/{args.data}_s{seed}.pt")
         evaluate(args.epochs)
         with open(args.out, "a") as handle:
             for row in records:
