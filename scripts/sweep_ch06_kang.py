@@ -53,6 +53,7 @@ def main() -> None:
     degs = set(interferon_degs(kang_all))
     kang = select_highly_variable_genes(kang_all, n_top_genes=args.genes)
     print("top-100 DEGs among the selected genes:", len(degs & set(kang.var_names)), flush=True)
+    model_degs = set(interferon_degs(kang))  # the DEGs among the genes the model sees
     latentbio.seed_everything(args.seed)
     model = MultiGroupVI(kang, "condition")
     checkpoints = set(range(args.every, args.epochs + 1, args.every)) | {args.epochs}
@@ -62,10 +63,16 @@ def main() -> None:
         if epoch not in checkpoints:
             return
         state = model.module.training
-        top = model.rank_genes(kang, group="stimulated", cell_type_key="cell_type", cell_type="CD14+Mono", n_top=20)
+        ranking = model.rank_genes(kang, group="stimulated", cell_type_key="cell_type", cell_type="CD14+Mono")
+        top = ranking.head(20)
+        cells = kang[(kang.obs["cell_type"] == "CD14+Mono").to_numpy() & (kang.obs["condition"] == "stimulated").to_numpy()]
+        up = model.decoded_expression(cells, "all").mean(0) > model.decoded_expression(cells, "shared").mean(0)
+        raised = set(ranking[ranking["gene"].isin(set(np.asarray(kang.var_names)[up]))]["gene"].head(20))
         shared = model.get_latent(kang)
         row = {"genes": args.genes, "seed": args.seed, "epoch": epoch, "epochs": args.epochs, "warmup": args.warmup,
                "cpu_s": round(time.process_time() - cpu, 1), "overlap_top20": int(top["gene"].isin(degs).sum()),
+               "overlap_top20_model_genes": int(top["gene"].isin(model_degs).sum()),
+               "overlap_top20_raised": int(top[top["gene"].isin(raised)]["gene"].isin(model_degs).sum()),
                "top20": top["gene"].tolist(),
                "mixing": knn_group_entropy(shared, kang.obs["condition"].to_numpy()),
                "ari": clustering_ari(shared, kang.obs["cell_type"].to_numpy())}
