@@ -72,7 +72,7 @@ def main() -> None:
         row = {"genes": args.genes, "seed": args.seed, "epoch": epoch, "epochs": args.epochs, "warmup": args.warmup,
                "cpu_s": round(time.process_time() - cpu, 1), "overlap_top20": int(top["gene"].isin(degs).sum()),
                "overlap_top20_model_genes": int(top["gene"].isin(model_degs).sum()),
-               "overlap_top20_raised": int(top[top["gene"].isin(raised)]["gene"].isin(model_degs).sum()),
+               "overlap_top20_raised": len(raised & model_degs),
                "top20": top["gene"].tolist(),
                "mixing": knn_group_entropy(shared, kang.obs["condition"].to_numpy()),
                "ari": clustering_ari(shared, kang.obs["cell_type"].to_numpy())}
