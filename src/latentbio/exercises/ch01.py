@@ -4,12 +4,12 @@ import math
 
 import torch
 
-from . import call_student, expect, expect_close, passed
+from . import call_student, exercise, expect, expect_close, passed
 
 
-def check_reparameterize(reparameterize) -> None:
+@exercise("1.1", "reparameterisation trick", forbidden=("reparameterize",))
+def check_reparameterize(reparameterize, *, name: str) -> None:
     """Exercise 1.1: ``reparameterize(mean, log_var)`` returns mean + exp(log_var / 2) * eps."""
-    name = "Exercise 1.1 (reparameterisation trick)"
     mean = torch.full((200_000, 2), 2.0, requires_grad=True)
     log_var = torch.full((200_000, 2), math.log(0.25), requires_grad=True)
     torch.manual_seed(0)
@@ -31,9 +31,9 @@ def check_reparameterize(reparameterize) -> None:
     passed(name)
 
 
-def check_gaussian_kl(gaussian_kl) -> None:
+@exercise("1.2", "Gaussian KL divergence", forbidden=("kl_standard_normal", "kl_normal"))
+def check_gaussian_kl(gaussian_kl, *, name: str) -> None:
     """Exercise 1.2: ``gaussian_kl(mean, log_var)`` returns KL(N(mean, exp(log_var)) || N(0, I)) per sample."""
-    name = "Exercise 1.2 (Gaussian KL divergence)"
     zero = call_student(gaussian_kl, torch.zeros(4, 3), torch.zeros(4, 3), exercise=name)
     expect(torch.is_tensor(zero), name, "return a torch tensor")
     expect(tuple(zero.shape) == (4,), name, f"return one KL per sample, summed over latent dimensions: shape (4,), got {tuple(zero.shape)}")
