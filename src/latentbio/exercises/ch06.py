@@ -73,7 +73,10 @@ class _FixedRatioModel:
         return self._ratio.copy()
 
 
-@exercise("6.3", "likelihood-ratio ranking against the simulated truth", forbidden=("rank_genes",))
+# Nothing forbidden, consciously: the student must call the model's likelihood_ratio, and the tripwire
+# matches methods by their class (MultiGroupVI), so the one-call answer (MultiGroupVI.rank_genes) cannot
+# be singled out; the check's toy model has no rank_genes, so the first case needs the student's own ranking.
+@exercise("6.3", "likelihood-ratio ranking against the simulated truth", forbidden=())
 def check_lr_precision(lr_precision, model, adata, true_genes, *, name: str) -> None:
     """Exercise 6.3: ``lr_precision(model, cells, true_genes, n_top)`` returns the share of the
     ``n_top`` genes with the largest ``model.likelihood_ratio(cells)`` that are in ``true_genes``."""
