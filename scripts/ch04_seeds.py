@@ -1,5 +1,9 @@
 """Chapter 4 over seeds: does the count VAE recover cell types better than PCA, or is it the clustering?
 
+Phase-A record (issue 13): written against the package of commit 821367d (package-ready); later API
+changes (train.fit without DataLoaders, balanced_group_loader removed) may break it. The chapter's
+own tables are made by scripts/ch04_seed_table.py and scripts/ch06_tables.py.
+
 For each seed: simulate the chapter's counts (with and without the two gene programs), run
 the scanpy pipeline (normalise, log1p, 500 highly variable genes, 10 PCs) and train the
 count VAE on the same genes; score cell-type recovery with k-means on raw and on whitened

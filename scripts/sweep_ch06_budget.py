@@ -1,5 +1,9 @@
 """Chapter 6 sweep: how long must multiGroupVI train before its scores stop moving?
 
+Phase-A record (issue 13): written against the package of commit 821367d (package-ready); later API
+changes (train.fit without DataLoaders, balanced_group_loader removed) may break it. The chapter's
+own tables are made by scripts/ch04_seed_table.py and scripts/ch06_tables.py.
+
 Trains multiGroupVI (and lambda = 0, and a single count VAE) on simulated groups with
 known programs and records the chapter's scores every ``--every`` epochs: shared-space
 cell-type ARI, group mixing (with random group labels beside it), program AUC from the

@@ -1,4 +1,8 @@
 """Chapter 6 sweep: what an extra OT penalty on the shared space does when the groups' cell-type
+
+Phase-A record (issue 13): written against the package of commit 821367d (package-ready); later API
+changes (train.fit without DataLoaders, balanced_group_loader removed) may break it. The chapter's
+own tables are made by scripts/ch04_seed_table.py and scripts/ch06_tables.py.
 compositions differ.
 
 Simulates two groups, then removes cells of one type from group_0 (``--keep`` of them stay:

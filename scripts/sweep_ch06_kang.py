@@ -1,5 +1,9 @@
 """Chapter 6 sweep: multiGroupVI on the Kang PBMCs (groups = control / stimulated).
 
+Phase-A record (issue 13): written against the package of commit 821367d (package-ready); later API
+changes (train.fit without DataLoaders, balanced_group_loader removed) may break it. The chapter's
+own tables are made by scripts/ch04_seed_table.py and scripts/ch06_tables.py.
+
 Trains on the raw counts of the ``--genes`` most variable genes and, every ``--every`` epochs,
 ranks genes by the likelihood ratio for the stimulated CD14+ monocytes (the paper's Figure 7h
 procedure) and counts how many of the top 20 are among the top-100 Wilcoxon DEGs of stimulated
