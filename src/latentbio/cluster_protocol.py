@@ -10,6 +10,7 @@ of this size). :func:`recovery_scores` scores how well each space recovers the c
 
 from __future__ import annotations
 
+import multiprocessing
 import time
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
@@ -118,7 +119,8 @@ def compute_table(seeds=SEEDS, *, workers: int = 1) -> pd.DataFrame:
     bar = tqdm(total=len(todo), desc="chapter 4 seed table (data sets)", disable=not progress_enabled())
     parts = []
     if workers > 1:
-        with ProcessPoolExecutor(workers) as pool:
+        # fresh (spawned) workers: a fork of a process that has used torch can crash
+        with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn")) as pool:
             for part in pool.map(_worker, todo):
                 parts.append(part)
                 bar.update()

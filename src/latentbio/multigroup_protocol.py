@@ -22,6 +22,7 @@ Two tables, one row per (experiment, model, seed), each row one trained model:
 
 from __future__ import annotations
 
+import multiprocessing
 import time
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
@@ -164,7 +165,8 @@ def compute_tables(seeds=SEEDS, *, workers: int = 1) -> pd.DataFrame:
     bar = tqdm(total=len(todo), desc="chapter 6 tables (models)", disable=not progress_enabled())
     rows = []
     if workers > 1:
-        with ProcessPoolExecutor(workers) as pool:
+        # fresh (spawned) workers: a fork of a process that has used torch can crash
+        with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn")) as pool:
             for row in pool.map(_worker, todo):
                 rows.append(row)
                 bar.update()
