@@ -1,6 +1,6 @@
 """Chapter 5's table (see :mod:`latentbio.ood_table`): every Kang cell type held out in turn, both
 protocols, written to ``_build/ch05_ood_table.csv`` with its settings, plan and timings beside it
-(``.json``). ``make ch05-table`` runs it before the notebooks.
+(``.json``). ``make tables`` runs it before the notebooks.
 Usage: LATENTBIO_DATA_MIRROR=/path/to/shared/data python scripts/ch05_ood_table.py [--workers 2]
 """
 

@@ -72,7 +72,7 @@ def test_table_plan_spreads_seeds_over_types_and_gives_the_focus_case_every_seed
 
 
 def test_load_ood_table_says_how_to_make_a_missing_stale_or_incomplete_table(tmp_path):
-    with pytest.raises(FileNotFoundError, match="make ch05-table"):
+    with pytest.raises(FileNotFoundError, match="make tables"):
         load_ood_table(tmp_path / "missing.csv")
     path = tmp_path / "table.csv"
     pd.DataFrame({"protocol": ["scgen_task"], "cell_type": ["a"], "method": ["vae"], "seed": [0]}).to_csv(path)

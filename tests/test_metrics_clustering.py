@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from latentbio.metrics.clustering import cluster_codes, clustering_ari, silhouette
+from latentbio.metrics.clustering import cluster_codes, clustering_ari, silhouette, whiten
 
 
 def blobs(n_per=100, centres=((0, 0), (10, 0), (0, 10)), spread=0.5, seed=0):
@@ -55,3 +55,27 @@ def test_unknown_method_raises():
         cluster_codes(np.zeros((5, 2)), method="louvain")
     with pytest.raises(ValueError, match="n_clusters"):
         cluster_codes(np.zeros((5, 2)), method="kmeans")
+
+
+
+def test_whitening_lets_kmeans_see_small_dimensions():
+    # two types separated along a small dimension; a huge dimension of noise hides them from raw k-means
+    rng = np.random.default_rng(0)
+    types = np.repeat([0, 1], 200)
+    codes = np.column_stack([rng.normal(scale=100.0, size=400), types * 4.0 + rng.normal(scale=0.5, size=400)])
+    assert clustering_ari(codes, types) < 0.2
+    assert clustering_ari(codes, types, whiten_codes=True) > 0.9
+    white = whiten(codes)
+    assert np.allclose(white.mean(axis=0), 0) and np.allclose(white.std(axis=0), 1)
+
+
+def test_whiten_rejects_a_constant_dimension():
+    with pytest.raises(ValueError, match="constant"):
+        whiten(np.column_stack([np.arange(5.0), np.ones(5)]))
+
+
+def test_leiden_on_scanpys_graph_finds_separated_blobs():
+    rng = np.random.default_rng(1)
+    types = np.repeat([0, 1, 2], 60)
+    codes = rng.normal(size=(180, 3)) + 10.0 * np.eye(3)[types]
+    assert clustering_ari(codes, types, method="leiden", resolution=0.5) == pytest.approx(1.0)

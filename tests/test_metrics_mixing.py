@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from latentbio.metrics.mixing import knn_group_entropy
+from latentbio.metrics.mixing import cross_group_label_agreement, knn_group_entropy
 
 
 def two_groups(separated: bool, n=300, seed=0):
@@ -46,3 +46,28 @@ def test_unused_categories_do_not_count_as_groups():
     codes, groups = two_groups(separated=False)
     padded = pd.Categorical(groups, categories=["g0", "g1", "never used"])
     assert knn_group_entropy(codes, padded) == pytest.approx(knn_group_entropy(codes, groups))
+
+
+
+def test_cross_group_label_agreement_known_answers():
+    rng = np.random.default_rng(0)
+    types = np.tile(np.repeat(["a", "b"], 50), 2)
+    groups = np.repeat(["g0", "g1"], 100)
+    aligned = rng.normal(size=(200, 2)) + 10.0 * (types == "b")[:, None]
+    assert cross_group_label_agreement(aligned, groups, types) == pytest.approx(1.0)
+    # group g1's types swapped: every cell's cross-group neighbours have the other type
+    swapped = aligned.copy()
+    swapped[100:] = rng.normal(size=(100, 2)) + 10.0 * (types[100:] == "a")[:, None]
+    assert cross_group_label_agreement(swapped, groups, types) == pytest.approx(0.0)
+    assert cross_group_label_agreement(aligned, groups, types, only="a") == pytest.approx(1.0)
+
+
+def test_cross_group_label_agreement_skips_labels_of_one_group():
+    rng = np.random.default_rng(1)
+    types = np.array(["b"] * 10 + ["a"] * 90)
+    groups = np.repeat(["g0", "g1"], 50)  # "b" only in g0: its cells are not scored
+    codes = rng.normal(size=(100, 2))
+    value = cross_group_label_agreement(codes, groups, types)
+    assert 0.0 <= value <= 1.0
+    with pytest.raises(ValueError):
+        cross_group_label_agreement(codes, groups, np.where(groups == "g0", "a", "b"))

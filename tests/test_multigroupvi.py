@@ -11,7 +11,7 @@ import torch
 from latentbio.data import read_haber2017_regions
 from latentbio.data.preprocess import select_highly_variable_genes
 from latentbio.distributions import kl_normal
-from latentbio.models.multigroupvi import MultiGroupVI, MultiGroupVIModule, wasserstein_to_zero
+from latentbio.models.multigroupvi import MultiGroupVI, MultiGroupVIModule, official_max_epochs, wasserstein_to_zero
 
 
 def small_counts(n_cells=120, n_genes=30, n_groups=2, seed=0) -> ad.AnnData:
@@ -174,10 +174,30 @@ def test_latents_and_decoded_expression(trained):
 def test_likelihood_ratio_ranking(trained):
     adata, model, _ = trained
     table = model.rank_genes(adata, group="g1", cell_type_key="cell_type", cell_type="a", n_top=5)
-    assert list(table.columns) == ["gene", "likelihood_ratio"] and len(table) == 5
+    assert list(table.columns) == ["gene", "likelihood_ratio", "log2_fold_change"] and len(table) == 5
     assert np.all(np.diff(table["likelihood_ratio"].to_numpy()) <= 0)
     full = model.likelihood_ratio(adata[(adata.obs["group"] == "g1").to_numpy()])
     assert full.shape == (30,) and np.isfinite(full).all()
+    raised = model.rank_genes(adata, group="g1", cell_type_key="cell_type", cell_type="a", raised_only=True)
+    everything = model.rank_genes(adata, group="g1", cell_type_key="cell_type", cell_type="a")
+    assert (raised["log2_fold_change"] > 0).all()
+    assert list(raised["gene"]) == list(everything[everything["log2_fold_change"] > 0]["gene"])
+
+
+def test_official_budget():
+    assert official_max_epochs(1500) == 400 and official_max_epochs(20000) == 400
+    assert official_max_epochs(40000) == 200
+    with pytest.raises(ValueError):
+        official_max_epochs(0)
+
+
+def test_train_runs_a_callers_epoch_callback_after_the_warm_up():
+    adata = small_counts()
+    model = MultiGroupVI(adata, group_key="group", n_shared_latent=3, n_private_latent=2, n_hidden=16)
+    seen = []
+    model.train(3, kl_warmup_epochs=4, on_epoch_start=lambda epoch: seen.append((epoch, model.module.kl_weight)))
+    assert [epoch for epoch, _ in seen] == [0, 1, 2]
+    assert [weight for _, weight in seen] == pytest.approx([0.25, 0.5, 0.75])
 
 
 def bad_inputs():

@@ -9,7 +9,7 @@ A claim of the chapter rests on all seven held-out types (the cases), one seed e
 spread over the types (:func:`table_plan`); the one type whose single case is a point of its own
 (FCGR3A+Mono, where latent arithmetic fails in scGen's task) gets three seeds. The plan costs
 about 11 CPU minutes (5-6 minutes on two cores with two workers); ``scripts/ch05_ood_table.py``
-(``make ch05-table``) writes it before the notebooks run, and the notebook computes it itself when
+(``make tables``) writes it before the notebooks run, and the notebook computes it itself when
 the file is absent.
 """
 
@@ -33,7 +33,7 @@ from .traversal_protocol import paper_protocol_rows
 
 def default_table_path() -> Path:
     """``_build/ch05_ood_table.csv`` of the course repository when the package runs from its checkout
-    (where ``make ch05-table`` writes it), otherwise of the current folder (e.g. on Colab)."""
+    (where ``make tables`` writes it), otherwise of the current folder (e.g. on Colab)."""
     root = Path(__file__).resolve().parents[2]
     return (root if (root / "pyproject.toml").exists() else Path.cwd()) / "_build" / "ch05_ood_table.csv"
 
@@ -119,7 +119,7 @@ def load_ood_table(path=TABLE_PATH) -> pd.DataFrame:
     for a stale or incomplete table."""
     path = Path(path)
     if not path.exists() or not path.with_suffix(".json").exists():
-        raise FileNotFoundError(f"{path} is missing: run `make ch05-table` (scripts/ch05_ood_table.py, about "
+        raise FileNotFoundError(f"{path} is missing: run `make tables` (scripts/ch05_ood_table.py, about "
                                 "11 CPU minutes) or latentbio.ood_table.compute_ood_table()")
     meta = json.loads(path.with_suffix(".json").read_text())
     written = {key: tuple(value) if isinstance(value, list) else value for key, value in meta["settings"].items()}

@@ -4,6 +4,7 @@ import numpy as np
 import torch
 from scipy import stats
 
+from ..metrics.clustering import clustering_ari
 from . import call_student, exercise, expect, expect_close, passed
 
 
@@ -52,4 +53,24 @@ def check_log_normalise(log_normalise, *, name: str) -> None:
     expect_close(call_student(log_normalise, deep, 10.0, exercise=name),
                  call_student(log_normalise, shallow, 10.0, exercise=name), name,
                  "two cells with the same composition but different depth must get the same normalised values")
+    passed(name)
+
+
+@exercise("4.3", "whitening the PCA codes", forbidden=("whiten", "cluster_codes", "clustering_ari"))
+def check_whitened_ari(whitened_ari, pca_codes, cell_types, *, name: str) -> None:
+    """Exercise 4.3: ``whitened_ari(codes, cell_types, seed)`` returns the ARI of k-means (as many
+    clusters as cell types) on the codes scaled to unit variance per dimension."""
+    rng = np.random.default_rng(0)
+    types = np.repeat(["a", "b"], 100)
+    toy = np.column_stack([rng.normal(scale=50.0, size=200), (types == "b") * 3.0 + rng.normal(scale=0.3, size=200)])
+    value = call_student(whitened_ari, toy, types, 0, exercise=name)
+    expect(isinstance(value, (float, np.floating)), name, f"return the ARI as a float; got {type(value).__name__}")
+    expect(float(value) > 0.9, name,
+           "two types that differ along a small dimension, hidden by a huge noisy one: whitened, k-means must find "
+           f"them (ARI near 1), got {float(value):.3f}. Divide every dimension by its standard deviation first.")
+    answer = call_student(whitened_ari, pca_codes, cell_types, 0, exercise=name)
+    expected = clustering_ari(pca_codes, cell_types, method="kmeans", whiten_codes=True, random_state=0)
+    expect_close(float(answer), expected, name,
+                 f"on the chapter's PCA codes the package finds ARI {expected:.3f}; use k-means with "
+                 "n_clusters = number of cell types, n_init=10 and random_state=seed", atol=0.02)
     passed(name)

@@ -1,5 +1,7 @@
 """Checks for the exercises of chapter 6 (multiGroupVI: shared and group-specific variation)."""
 
+import numpy as np
+import pandas as pd
 import torch
 
 from ..models.multigroupvi import wasserstein_to_zero
@@ -58,4 +60,38 @@ def check_wasserstein_penalty(wasserstein_penalty, *, name: str) -> None:
     others = 1.0 - torch.nn.functional.one_hot(group, 3).float()
     expect_close(call_student(wasserstein_penalty, mean, log_var, group, exercise=name), (per_group * others).sum(-1),
                  name, "with 3 groups, sum the distances of the two other groups' posteriors to 0")
+    passed(name)
+
+
+class _FixedRatioModel:
+    """A stand-in for a trained MultiGroupVI whose likelihood ratios are known."""
+
+    def __init__(self, ratio, var_names):
+        self._ratio, self.var_names = np.asarray(ratio, dtype=float), pd.Index(var_names)
+
+    def likelihood_ratio(self, cells=None):
+        return self._ratio.copy()
+
+
+# Nothing forbidden, consciously: the student must call the model's likelihood_ratio, and the tripwire
+# matches methods by their class (MultiGroupVI), so the one-call answer (MultiGroupVI.rank_genes) cannot
+# be singled out; the check's toy model has no rank_genes, so the first case needs the student's own ranking.
+@exercise("6.3", "likelihood-ratio ranking against the simulated truth", forbidden=())
+def check_lr_precision(lr_precision, model, adata, true_genes, *, name: str) -> None:
+    """Exercise 6.3: ``lr_precision(model, cells, true_genes, n_top)`` returns the share of the
+    ``n_top`` genes with the largest ``model.likelihood_ratio(cells)`` that are in ``true_genes``."""
+    genes = [f"gene_{j}" for j in range(6)]
+    toy = _FixedRatioModel([5.0, -1.0, 30.0, 2.0, 0.5, 12.0], genes)  # order: gene_2, gene_5, gene_0, gene_3, ...
+    value = call_student(lr_precision, toy, None, {"gene_2", "gene_0", "gene_4"}, 3, exercise=name)
+    expect(isinstance(value, (float, np.floating)), name, f"return the precision as a float; got {type(value).__name__}")
+    expect(abs(float(value) - 2 / 3) < 1e-9, name,
+           "with ratios [5, -1, 30, 2, 0.5, 12] the top 3 genes are gene_2, gene_5, gene_0, two of which are true: "
+           f"2/3 expected, got {float(value):.3f}. Rank from the LARGEST ratio down, and use model.var_names for the names.")
+    cells = adata[(adata.obs["group"] == "group_1").to_numpy() & (adata.obs["cell_type"] == "type_0").to_numpy()]
+    answer = call_student(lr_precision, model, cells, true_genes, 20, exercise=name)
+    expected = model.rank_genes(adata, group="group_1", cell_type_key="cell_type", cell_type="type_0",
+                                n_top=20)["gene"].isin(true_genes).mean()
+    expect_close(float(answer), float(expected), name,
+                 "on group_1's type_0 cells your precision differs from the package's ranking "
+                 "(model.rank_genes(...)); rank all genes by model.likelihood_ratio(cells)", atol=1e-9)
     passed(name)

@@ -33,3 +33,40 @@ def knn_group_entropy(codes, groups, *, n_neighbors: int = 30) -> float:
         local_entropy = -np.where(frequencies > 0, frequencies * np.log(frequencies), 0.0).sum(axis=1)
     overall = np.bincount(group_codes) / len(group_codes)
     return float(local_entropy.mean() / -(overall * np.log(overall)).sum())
+
+
+def cross_group_label_agreement(codes, groups, labels, *, n_neighbors: int = 15, only=None) -> float:
+    """How well a shared space aligns the same labels (cell types) across groups, a float in [0, 1].
+
+    For each cell, the share of its ``n_neighbors`` nearest cells *of the other groups* that carry
+    its label, averaged over the cells whose label occurs in more than one group (or, with
+    ``only``, over the cells of that one label). 1: every cell sits among its own type in the other
+    groups; near 1 / n_labels: the groups' cells are matched without regard to type. Unlike
+    :func:`knn_group_entropy` it does not reward mixing the groups at any price: forcing two groups
+    with different compositions onto one distribution lowers it.
+    """
+    codes, group_codes = check_codes_and_labels(codes, groups, name="groups")
+    _, label_codes = check_codes_and_labels(codes, labels, min_labels=1)
+    n_neighbors = check_integer(n_neighbors, "n_neighbors", minimum=1)
+    in_several_groups = [label for label in np.unique(label_codes)
+                         if len(np.unique(group_codes[label_codes == label])) > 1]
+    if only is not None:
+        names = np.asarray(labels).astype(str)
+        matches = np.unique(label_codes[names == str(only)])
+        if len(matches) != 1 or matches[0] not in in_several_groups:
+            raise ValueError(f"label {only!r} must occur in more than one group")
+        in_several_groups = list(matches)
+    agreement = []
+    for group in np.unique(group_codes):
+        own, others = group_codes == group, group_codes != group
+        scored = own & np.isin(label_codes, in_several_groups)
+        if not scored.any():
+            continue
+        if n_neighbors > others.sum():
+            raise ValueError(f"n_neighbors={n_neighbors} exceeds the {int(others.sum())} cells outside a group")
+        neighbours = NearestNeighbors(n_neighbors=n_neighbors).fit(codes[others]).kneighbors(
+            codes[scored], return_distance=False)
+        agreement.append((label_codes[others][neighbours] == label_codes[scored][:, None]).mean(axis=1))
+    if not agreement:
+        raise ValueError("no label occurs in more than one group; agreement across groups is undefined")
+    return float(np.concatenate(agreement).mean())

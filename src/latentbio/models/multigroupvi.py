@@ -53,6 +53,16 @@ from ..metrics.transport import sample_wasserstein
 from .base import AnnDataModel
 
 LIKELIHOODS = ("zinb", "nb")
+OFFICIAL_KL_WARMUP_EPOCHS = 400  # scvi-tools' TrainingPlan default, which the official code keeps
+
+
+def official_max_epochs(n_cells: int) -> int:
+    """The official code's training budget: min(round(20000 / n_cells * 400), 400) epochs
+    (400 for any data set of up to 20,000 cells; fewer for larger ones, so that about 8 million
+    cells are seen)."""
+    if n_cells < 1:
+        raise ValueError(f"n_cells must be at least 1, got {n_cells}")
+    return min(round(20000 / n_cells * 400), 400)
 
 
 def wasserstein_to_zero(mean: torch.Tensor, log_var: torch.Tensor) -> torch.Tensor:
@@ -223,27 +233,36 @@ class MultiGroupVI(AnnDataModel):
     def _training_data(self):
         return self.matrix, self.group_index
 
-    def train(self, max_epochs: int = 100, *, batch_size: int = 128, lr: float = 1e-3,
-              kl_warmup_epochs: int | None = None, seed: int = 0, **fit_options) -> train.History:
+    def train(self, max_epochs: int | None = None, *, batch_size: int = 128, lr: float = 1e-3,
+              kl_warmup_epochs: int = OFFICIAL_KL_WARMUP_EPOCHS, seed: int = 0, on_epoch_start=None,
+              **fit_options) -> train.History:
         """Train with :func:`latentbio.train.fit` on minibatches of ``batch_size`` cells from EACH
-        group (the official code's 128 per group).
+        group, as the official code does (128 per group).
 
-        Adam with weight decay 1e-6 and eps 0.01 (scvi-tools' defaults, used by the official
-        code). The KL weight (which also multiplies the Wasserstein penalty) rises linearly to 1
-        over ``kl_warmup_epochs`` (default: half of ``max_epochs``; scvi-tools uses 400 epochs,
-        longer than a course-sized run; :func:`latentbio.train.linear_ramp`).
+        Defaults are the official ones: ``max_epochs`` from :func:`official_max_epochs` (400 for
+        up to 20,000 cells), Adam with learning rate 1e-3, weight decay 1e-6 and eps 0.01, and a
+        KL weight (which also multiplies the Wasserstein penalty) that rises linearly over
+        ``kl_warmup_epochs`` = 400 epochs (scvi-tools' warm-up; :func:`latentbio.train.linear_ramp`).
+        ``on_epoch_start(epoch)``, if given, runs after the warm-up step at every epoch (e.g. to
+        record a score during training).
         """
         if batch_size * len(self.groups) < 2:
             raise ValueError(f"a minibatch of {batch_size} cell(s) per group x {len(self.groups)} group(s) is too small "
                              "for BatchNorm, which needs at least 2 cells: raise batch_size")
-        warmup = max(1, max_epochs // 2 if kl_warmup_epochs is None else kl_warmup_epochs)
+        max_epochs = official_max_epochs(len(self.group_index)) if max_epochs is None else max_epochs
+        warm_up = train.ramp_attribute(self.module, "kl_weight", 1.0, kl_warmup_epochs)
+
+        def start_epoch(epoch: int) -> None:
+            warm_up(epoch)
+            if on_epoch_start is not None:
+                on_epoch_start(epoch)
+
         batches = BalancedGroupSampler(self.group_index, per_group=batch_size, seed=seed)
         optimizer = torch.optim.Adam(self.module.parameters(), lr=lr, weight_decay=1e-6, eps=0.01)
         self.module.counts_checked = True
         try:
             return self._fit(self._training_data(), epochs=max_epochs, batches=batches, optimizer=optimizer,
-                             on_epoch_start=train.ramp_attribute(self.module, "kl_weight", 1.0, warmup),
-                             seed=seed, **fit_options)
+                             on_epoch_start=start_epoch, seed=seed, **fit_options)
         finally:
             self.module.kl_weight, self.module.counts_checked = 1.0, False
 
@@ -312,10 +331,15 @@ class MultiGroupVI(AnnDataModel):
                      - self.module.log_likelihood_per_gene(counts, self._decode_means(adata, False)))
         return 2.0 * log_ratio.sum(dim=0).numpy()
 
-    def rank_genes(self, adata, *, group: str, cell_type_key: str, cell_type: str,
-                   n_top: int | None = None) -> pd.DataFrame:
+    def rank_genes(self, adata, *, group: str, cell_type_key: str, cell_type: str, n_top: int | None = None,
+                   raised_only: bool = False) -> pd.DataFrame:
         """Genes ranked by :meth:`likelihood_ratio` over the cells of one ``cell_type`` in one
-        ``group``, highest first: a table with columns ``gene`` and ``likelihood_ratio``."""
+        ``group``, highest first: a table with columns ``gene``, ``likelihood_ratio`` and
+        ``log2_fold_change``, the log2 ratio of the mean decoded expression of those cells with
+        their private code to that with the shared code only (positive: the private code raises
+        the gene). The likelihood ratio has no sign; ``raised_only`` keeps only genes with a
+        positive fold change (the genes the paper's violin plots show).
+        """
         if group not in self.groups:
             raise ValueError(f"group must be one of {self.groups}, got {group!r}")
         check_obs_column(adata, cell_type_key)
@@ -323,6 +347,13 @@ class MultiGroupVI(AnnDataModel):
             & (adata.obs[cell_type_key].astype(object) == cell_type).to_numpy()
         if not selected.any():
             raise ValueError(f"no cells of type {cell_type!r} in group {group!r}")
-        ratio = self.likelihood_ratio(adata[selected])
-        order = np.argsort(-ratio, kind="stable")[:n_top]
-        return pd.DataFrame({"gene": np.asarray(self.var_names)[order], "likelihood_ratio": ratio[order]})
+        cells = adata[selected]
+        ratio = self.likelihood_ratio(cells)
+        with_private = self._decode_means(cells, True)["expression"].numpy().mean(axis=0)
+        shared_only = self._decode_means(cells, False)["expression"].numpy().mean(axis=0)
+        table = pd.DataFrame({"gene": np.asarray(self.var_names), "likelihood_ratio": ratio,
+                              "log2_fold_change": np.log2(with_private / shared_only)})
+        if raised_only:
+            table = table[table["log2_fold_change"] > 0]
+        order = np.argsort(-table["likelihood_ratio"].to_numpy(), kind="stable")[:n_top]
+        return table.iloc[order].reset_index(drop=True)

@@ -1,0 +1,188 @@
+"""Chapter 6's experiments on simulated groups, shared by the notebook and ``scripts/ch06_tables.py``.
+
+The simulation (:func:`simulate_groups`): Splatter-style counts of 5 cell types in 2 groups; each
+group switches on 2 gene programs of its own (30 genes each) in a random half of its cells; the 200
+most variable of 1,000 genes are kept, as the paper keeps highly variable genes. Every model is
+trained to the official budget (:func:`latentbio.models.multigroupvi.official_max_epochs`, KL
+warm-up over 400 epochs).
+
+Two tables, one row per (experiment, model, seed), each row one trained model:
+
+- ``"seeds"``: multiGroupVI (the paper's penalty weight lambda = 1), the same network with
+  lambda = 0, and a single count VAE (ZINB) on the pooled cells; scores of the shared space
+  (:func:`shared_scores`) and, for the two multiGroupVI models, of the private spaces
+  (:func:`private_scores`).
+- ``"composition"``: the same simulation with two thirds of group_0's type_0 cells removed
+  (:func:`composition_shift`: type_0 three times as frequent in group_1), multiGroupVI with and
+  without the extra OT penalty on the shared codes (weight 10).
+
+:func:`compute_tables` trains them (optionally in worker processes, one torch thread each);
+:func:`load_tables` reads the file the script writes and checks that it is complete.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import time
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from .data import simulate_counts
+from .data.preprocess import select_highly_variable_genes
+from .metrics.clustering import clustering_ari
+from .metrics.mixing import cross_group_label_agreement, knn_group_entropy
+from .metrics.readout import label_auc, private_space_leakage
+from .models import CountVAE, MultiGroupVI
+from .models.multigroupvi import official_max_epochs
+from .progress import progress_enabled
+from .seed import seed_everything
+
+SEEDS = (0, 1, 2)
+OT_WEIGHT = 10.0
+MODELS = {
+    "seeds": ("multiGroupVI", "lambda = 0", "single VAE"),
+    "composition": ("multiGroupVI", "multiGroupVI + OT"),
+}
+
+
+def simulate_groups(seed: int, n_cells: int = 1000):
+    """The chapter's simulated groups (raw counts in ``layers["counts"]``, 200 highly variable genes)."""
+    counts = simulate_counts(n_cells, 1000, 5, n_groups=2, programs_per_group=2, program_fraction=0.5,
+                             program_genes=30, de_fac_loc=0.5, de_prob=0.2, lib_loc=8.5, seed=seed)
+    return select_highly_variable_genes(counts, n_top_genes=200)
+
+
+def program_genes(data, g: int) -> set:
+    """The genes of group ``g``'s two programs among the genes kept in ``data``."""
+    factors = data.var[[f"program_{g}_0", f"program_{g}_1"]].to_numpy()
+    return set(data.var_names[(factors > 1).any(axis=1)])
+
+
+def composition_shift(seed: int, keep: float = 1 / 3):
+    """:func:`simulate_groups` with only ``keep`` of group_0's type_0 cells (type_0 three times as
+    frequent in group_1 for ``keep = 1/3``)."""
+    data = simulate_groups(seed)
+    rng = np.random.default_rng(seed)
+    target = np.flatnonzero((data.obs["cell_type"] == "type_0").to_numpy() & (data.obs["group"] == "group_0").to_numpy())
+    dropped = rng.choice(target, size=len(target) - round(keep * len(target)), replace=False)
+    return data[np.setdiff1d(np.arange(data.n_obs), dropped)].copy()
+
+
+def shared_scores(codes, data, seed: int) -> dict:
+    """Cell-type ARI (k-means), group mixing (kNN group entropy) beside the same with shuffled
+    group labels, and how well each group's programs can be read out of the shared ``codes``
+    (cross-validated AUC, mean over the 4 programs)."""
+    groups = data.obs["group"].to_numpy()
+    shuffled = np.random.default_rng(seed).permutation(groups)
+    scores = {"cell-type ARI": clustering_ari(codes, data.obs["cell_type"]),
+              "group mixing": knn_group_entropy(codes, groups),
+              "mixing, random labels": knn_group_entropy(codes, shuffled)}
+    scores["program AUC, shared"] = float(np.mean([
+        label_auc(codes[groups == f"group_{g}"], data.obs[f"program_{g}_{k}"][groups == f"group_{g}"])
+        for g in range(2) for k in range(2)]))
+    return scores
+
+
+def private_scores(model: MultiGroupVI, data) -> dict:
+    """Programs read out of each group's own private space (AUC, mean over the 4 programs) and
+    the leakage of the private spaces (mean over the groups)."""
+    groups = data.obs["group"].to_numpy()
+    auc, leakage = [], []
+    for g, name in enumerate(model.groups):
+        private = model.get_latent_representation(data, space=name)
+        own = groups == name
+        auc += [label_auc(private[own], data.obs[f"program_{g}_{k}"][own]) for k in range(2)]
+        leakage.append(private_space_leakage(private, own))
+    return {"program AUC, private": float(np.mean(auc)), "leakage": float(np.mean(leakage))}
+
+
+def composition_scores(codes, data) -> dict:
+    """Mixing, cell-type ARI, and cross-group agreement (the share of each cell's 15 nearest
+    cells of the other group that have its cell type), over all types and for type_0."""
+    groups, cell_types = data.obs["group"].to_numpy(), data.obs["cell_type"].to_numpy()
+    return {"group mixing": knn_group_entropy(codes, groups),
+            "cell-type ARI": clustering_ari(codes, cell_types),
+            "cross-group agreement": cross_group_label_agreement(codes, groups, cell_types),
+            "agreement of type_0": cross_group_label_agreement(codes, groups, cell_types, only="type_0")}
+
+
+def train_multigroupvi(data, seed: int, **options) -> MultiGroupVI:
+    """multiGroupVI on ``data`` at the official budget (400-epoch KL warm-up), seeded."""
+    seed_everything(seed)
+    model = MultiGroupVI(data, group_key="group", **options)
+    model.train(official_max_epochs(data.n_obs), kl_warmup_epochs=400, seed=seed)
+    return model
+
+
+def run_task(task: tuple[str, str, int]) -> dict:
+    """Train and score one model: ``task = (experiment, model name, seed)``; a row of the table."""
+    experiment, name, seed = task
+    start_cpu, start_wall = time.process_time(), time.perf_counter()
+    if experiment == "seeds":
+        data = simulate_groups(seed)
+        if name == "single VAE":
+            seed_everything(seed)
+            model = CountVAE(data, n_latent=10, likelihood="zinb")
+            model.train(official_max_epochs(data.n_obs), batch_size=256, kl_warmup_epochs=400, seed=seed)
+            scores = shared_scores(model.get_latent_representation(), data, seed)
+        else:
+            model = train_multigroupvi(data, seed, wasserstein_penalty=1.0 if name == "multiGroupVI" else 0.0)
+            scores = {**shared_scores(model.get_latent_representation(data), data, seed),
+                      **private_scores(model, data)}
+    elif experiment == "composition":
+        data = composition_shift(seed)
+        model = train_multigroupvi(data, seed, shared_ot_penalty=OT_WEIGHT if name.endswith("+ OT") else 0.0)
+        scores = composition_scores(model.get_latent_representation(data), data)
+    else:
+        raise ValueError(f"experiment must be one of {list(MODELS)}, got {experiment!r}")
+    return {"experiment": experiment, "model": name, "seed": seed, **scores,
+            "epochs": model.history.n_epochs, "cpu_s": round(time.process_time() - start_cpu, 1),
+            "wall_s": round(time.perf_counter() - start_wall, 1)}
+
+
+def tasks(seeds=SEEDS) -> list[tuple[str, str, int]]:
+    """Every (experiment, model, seed) of the two tables, the slowest first."""
+    return [(experiment, name, seed) for experiment in ("composition", "seeds")
+            for name in MODELS[experiment] for seed in seeds]
+
+
+def _worker(task):
+    from .device import configure
+
+    configure(1)
+    return run_task(task)
+
+
+def compute_tables(seeds=SEEDS, *, workers: int = 1) -> pd.DataFrame:
+    """Both tables, trained here (a progress bar per model): ``workers`` > 1 trains in that many
+    processes, one torch thread each."""
+    from tqdm.auto import tqdm
+
+    todo = tasks(seeds)
+    bar = tqdm(total=len(todo), desc="chapter 6 tables (models)", disable=not progress_enabled())
+    rows = []
+    if workers > 1:
+        # fresh (spawned) workers: a fork of a process that has used torch can crash
+        with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn")) as pool:
+            for row in pool.map(_worker, todo):
+                rows.append(row)
+                bar.update()
+    else:
+        for task in todo:
+            rows.append(run_task(task))
+            bar.update()
+    bar.close()
+    return pd.DataFrame(rows)
+
+
+def load_tables(path, seeds=SEEDS) -> pd.DataFrame:
+    """The file ``scripts/ch06_tables.py`` writes, checked: one row per (experiment, model, seed)."""
+    table = pd.read_csv(Path(path))
+    found = set(zip(table["experiment"], table["model"], table["seed"]))
+    missing = [task for task in tasks(seeds) if task not in found]
+    if missing:
+        raise ValueError(f"{path} lacks {missing}: run `python scripts/ch06_tables.py` again")
+    return table
