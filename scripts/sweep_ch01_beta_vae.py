@@ -52,6 +52,7 @@ def parse_arguments() -> argparse.Namespace:
     grid.add_argument("--lr", nargs="+", type=float, default=[2e-3])
     grid.add_argument("--batch-size", nargs="+", type=int, default=[128])
     grid.add_argument("--channels", nargs="+", default=["16,32,32"], help="conv widths, e.g. 16,32,32")
+    grid.add_argument("--cosine", nargs="+", type=int, default=[0], help="1: cosine learning-rate decay to 1%%")
     grid.add_argument("--warmup", nargs="+", type=int, default=[0], help="epochs of linear KL warm-up")
     grid.add_argument("--seeds", nargs="+", type=int, default=[0])
     parser.add_argument("--eval-every", type=int, default=10, help="epochs between MIG checkpoints")
@@ -75,12 +76,20 @@ def anchors(sprites, n_latent: int, seed: int = 0) -> dict[str, float]:
     return {name: round(mutual_information_gap(code, sprites.factors), 4) for name, code in codes.items()}
 
 
+def cosine_decay(epochs: int, final_fraction: float = 0.01):
+    """A learning-rate schedule for :func:`latentbio.train.fit`: cosine from 1 to ``final_fraction``."""
+    def build(optimizer):
+        return torch.optim.lr_scheduler.LambdaLR(
+            optimizer, lambda e: final_fraction + (1 - final_fraction) * 0.5 * (1 + np.cos(np.pi * e / epochs)))
+    return build
+
+
 def main() -> None:
     arguments = parse_arguments()
     torch.set_num_threads(arguments.threads)
-    names = ["model", "beta", "n_latent", "epochs", "n", "size", "levels", "lr", "batch_size", "channels", "warmup", "seed"]
+    names = ["model", "beta", "n_latent", "epochs", "n", "size", "levels", "lr", "batch_size", "channels", "cosine", "warmup", "seed"]
     values = [arguments.model, arguments.beta, arguments.n_latent, arguments.epochs, arguments.n, arguments.size,
-              arguments.levels, arguments.lr, arguments.batch_size, arguments.channels, arguments.warmup, arguments.seeds]
+              arguments.levels, arguments.lr, arguments.batch_size, arguments.channels, arguments.cosine, arguments.warmup, arguments.seeds]
     data_cache: dict[tuple, object] = {}
     for combination in itertools.product(*values):
         setting = dict(zip(names, combination))
@@ -123,8 +132,9 @@ def main() -> None:
                 entry.update(kl_per_dimension=np.round(kl, 3).tolist(), active=int((kl > ACTIVE_NATS).sum()))
             checkpoints.append(entry)
 
+        scheduler = cosine_decay(setting["epochs"]) if setting["cosine"] else None
         history = model.fit(sprites.images, epochs=setting["epochs"], batch_size=setting["batch_size"],
-                            lr=setting["lr"], seed=setting["seed"], on_epoch_start=checkpoint)
+                            lr=setting["lr"], seed=setting["seed"], on_epoch_start=checkpoint, scheduler=scheduler)
         checkpoint(setting["epochs"])
         for entry in checkpoints:
             entry["loss"] = round(history.train["loss"][entry["at_epoch"] - 1], 3)
