@@ -17,7 +17,7 @@ endif
 
 NBVAL := --nbval-lax --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg
 
-.PHONY: install test unit notebooks book book-committed student bench execute clean
+.PHONY: install test unit notebooks book book-committed student bench bench-train execute clean
 
 $(PYTHON):
 	python3 -m venv $(VENV)
@@ -54,6 +54,10 @@ student: $(INSTALLED)
 
 bench: $(INSTALLED)
 	$(PYTHON) scripts/bench.py chapters _build/bench.md
+
+# Steps per second of the package's training loop against a bare torch loop (the count VAE).
+bench-train: $(INSTALLED)
+	$(PYTHON) scripts/bench_train.py
 
 # Re-execute every chapter in place (the outputs to commit), benchmarking as it goes.
 execute: $(INSTALLED)

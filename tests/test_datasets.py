@@ -8,7 +8,8 @@ from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 
 from latentbio.data import datasets
-from latentbio.data.datasets import ChecksumError, DatasetUnavailableError, RemoteFile, fetch, sha256_of
+from latentbio.data.datasets import (CachePermissionError, ChecksumError, DatasetUnavailableError, RemoteFile, fetch,
+                                     sha256_of)
 
 CONTENT = b"latent representations in biology\n" * 100
 
@@ -134,8 +135,103 @@ def test_unreachable_url_raises_with_advice_and_keeps_nothing(entry, tmp_path):
 def test_http_404_raises_dataset_unavailable(entry, server, tmp_path):
     _, base = server
     entry(f"{base}/no_such_file.txt")
-    with pytest.raises(DatasetUnavailableError):
+    with pytest.raises(DatasetUnavailableError, match="the server answered 404"):
         fetch("test_file", cache=tmp_path / "cache")
+
+
+def test_unreachable_url_says_offline(entry, tmp_path):
+    entry(f"http://127.0.0.1:{closed_port()}/file.txt")
+    with pytest.raises(DatasetUnavailableError, match="could not reach 127.0.0.1.*offline"):
+        fetch("test_file", cache=tmp_path / "cache")
+
+
+def corrupted_cache(tmp_path):
+    cache = tmp_path / "cache"
+    cache.mkdir()
+    (cache / "test_file.txt").write_bytes(CONTENT[:100])  # a partial file from an interrupted copy
+    return cache
+
+
+def test_corrupted_cache_file_without_download_is_removed_and_reported(entry, tmp_path):
+    entry()
+    cache = corrupted_cache(tmp_path)
+    with pytest.raises(ChecksumError, match="does not have the registered sha256.*has been removed.*download=True"):
+        fetch("test_file", cache=cache, download=False)
+    assert list(cache.iterdir()) == []
+    with pytest.raises(DatasetUnavailableError, match="not in the mirror"):  # now it is simply missing
+        fetch("test_file", cache=cache, download=False)
+
+
+def test_corrupted_cache_file_is_replaced_by_a_fresh_download(entry, server, tmp_path):
+    served, base = server
+    (served / "file.txt").write_bytes(CONTENT)
+    entry(f"{base}/file.txt")
+    cache = corrupted_cache(tmp_path)
+    with pytest.warns(UserWarning, match="removed and is downloaded again"):
+        path = fetch("test_file", cache=cache)
+    assert path.read_bytes() == CONTENT and list(cache.iterdir()) == [path]
+
+
+def test_corrupted_cache_file_that_cannot_be_removed(entry, tmp_path, monkeypatch):
+    entry()
+    cache = corrupted_cache(tmp_path)
+
+    def refuse(self, *args, **kwargs):
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(type(cache), "unlink", refuse)
+    with pytest.raises(ChecksumError, match="could not be removed .*Permission denied.*delete it yourself"):
+        fetch("test_file", cache=cache, download=False)
+
+
+def test_read_only_cache_says_permission_not_offline(entry, tmp_path, monkeypatch):
+    entry("https://example.org/file.txt")
+
+    def read_only(*args, **kwargs):  # what pooch raises when it cannot create its temporary file
+        raise PermissionError(13, "Permission denied", str(tmp_path / "cache"))
+
+    monkeypatch.setattr(datasets.pooch, "retrieve", read_only)
+    with pytest.raises(CachePermissionError, match="cannot write test_file.txt in the cache folder.*Permission "
+                                                   "denied.*LATENTBIO_DATA_CACHE") as caught:
+        fetch("test_file", cache=tmp_path / "cache")
+    assert "offline" not in str(caught.value)
+
+
+def test_cache_folder_that_cannot_be_created(entry, tmp_path, monkeypatch):
+    entry("https://example.org/file.txt")
+
+    def refuse(self, *args, **kwargs):
+        raise OSError(30, "Read-only file system")
+
+    monkeypatch.setattr(type(tmp_path), "mkdir", refuse)
+    with pytest.raises(CachePermissionError, match="cannot create the folder.*Read-only file system"):
+        fetch("test_file", cache=tmp_path / "cache")
+
+
+class TruncatingHandler(QuietHandler):
+    """Promises the whole file but sends only its first half, then closes the connection."""
+
+    def do_GET(self):
+        self.send_response(200)
+        self.send_header("Content-Length", str(len(CONTENT)))
+        self.end_headers()
+        self.wfile.write(CONTENT[: len(CONTENT) // 2])
+        self.close_connection = True
+
+
+def test_interrupted_download_leaves_no_partial_file(entry, tmp_path):
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), TruncatingHandler)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    try:
+        entry(f"http://127.0.0.1:{httpd.server_address[1]}/file.txt")
+        cache = tmp_path / "cache"
+        with pytest.raises(DatasetUnavailableError, match="broke off before the end.*nothing was kept"):
+            fetch("test_file", cache=cache)
+        assert list(cache.iterdir()) == []
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
 
 
 def test_unknown_name_raises_value_error_listing_the_known_ones():

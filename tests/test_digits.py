@@ -64,19 +64,25 @@ def good_parts():
                 y_test=np.arange(2), image_shape=(8, 8))
 
 
-@pytest.mark.parametrize("change, message", [
-    ({"x_train": np.zeros((4, 63), np.float32)}, r"8, 8\) = 64 pixels"),
-    ({"x_test": np.zeros((2, 8, 8), np.float32)}, "flat images"),
-    ({"x_test": np.full((2, 64), 2.0, np.float32)}, r"\[0, 1\]"),
-    ({"x_test": np.full((2, 64), np.nan, np.float32)}, "finite"),
-    ({"x_train": np.zeros((0, 64), np.float32), "y_train": np.arange(0)}, "no images"),
-    ({"y_train": np.arange(3)}, "one label per image"),
-    ({"y_test": np.array([0, 10])}, r"\[0, 10\)"),
-    ({"y_test": np.array([0.0, 1.0])}, "integer labels"),
+@pytest.mark.parametrize("change, error, message", [
+    ({"x_train": np.zeros((4, 63), np.float32)}, ValueError, "must have 64 features per sample; got 63"),
+    ({"x_test": np.zeros((2, 8, 8), np.float32)}, ValueError, "2-D array .* Flatten images"),
+    ({"x_test": np.full((2, 64), 2.0, np.float32)}, ValueError, r"\[0, 1\].*Scale pixels"),
+    ({"x_test": np.full((2, 64), np.nan, np.float32)}, ValueError, "NaN or infinite"),
+    ({"x_train": np.zeros((0, 64), np.float32), "y_train": np.arange(0)}, ValueError, "empty"),
+    ({"y_train": np.arange(3)}, ValueError, "3 labels for 4 samples"),
+    ({"y_test": np.array([0, 10])}, ValueError, r"\[0, 10\)"),
+    ({"y_test": np.array([0.5, 1.0])}, ValueError, "non-integer"),
+    ({"y_test": np.array(["a", "b"])}, TypeError, "holds strings.*encode_labels"),
 ])
-def test_image_split_rejects_bad_input(change, message):
-    with pytest.raises(ValueError, match=message):
+def test_image_split_rejects_bad_input(change, error, message):
+    with pytest.raises(error, match=message):
         ImageSplit(**{**good_parts(), **change})
+
+
+def test_image_split_converts_integral_float_labels_and_lists():
+    split = ImageSplit(**{**good_parts(), "y_test": np.array([0.0, 1.0]), "x_test": np.ones((2, 64)).tolist()})
+    assert split.y_test.dtype == np.int64 and split.x_test.dtype == np.float32
 
 
 def test_image_split_images_needs_a_known_part():

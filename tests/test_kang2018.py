@@ -1,16 +1,13 @@
-"""The Kang 2018 PBMC subset loads with exact integer counts; the full-release tidier follows the conventions."""
+"""The Kang 2018 PBMC subset loads with exact integer counts."""
 
 import os
 from pathlib import Path
 
-import anndata as ad
 import numpy as np
-import pandas as pd
 import pytest
 import scipy.sparse as sp
 
-from latentbio.data import datasets, load_kang2018
-from latentbio.data.kang2018_counts import KANG2018_COUNTS, tidy_kang2018_counts
+from latentbio.data import load_kang2018
 
 MIRROR = Path(os.environ.get("LATENTBIO_DATA_MIRROR", Path(__file__).resolve().parents[2] / "shared" / "data"))
 needs_subset = pytest.mark.skipif(not (MIRROR / "kang2018_pbmc_scgen_valid.h5ad").is_file(),
@@ -49,32 +46,3 @@ def test_subset_obs_columns(kang):
     assert (kang.obs["condition"] == "stimulated").sum() > 500 and (kang.obs["condition"] == "control").sum() > 500
     assert kang.obs["condition"].dtype == "category" and kang.obs["cell_type"].dtype == "category"
     assert not kang.obs[["condition", "cell_type"]].isna().any().any()
-
-
-def test_full_release_is_registered_with_a_checksum():
-    entry = datasets.lookup("kang2018_pbmc_counts")
-    assert entry is KANG2018_COUNTS and len(entry.sha256) == 64 and entry.url.endswith("34464122")
-
-
-def tiny_release(counts):
-    obs = pd.DataFrame({"label": ["ctrl", "stim", "stim"], "cell_type": ["B cells", "NK cells", "B cells"],
-                        "replicate": ["patient_1", "patient_1", "patient_2"]}, index=["a", "b", "c"])
-    return ad.AnnData(X=sp.csc_matrix(np.asarray(counts, dtype=np.float32)), obs=obs)
-
-
-def test_tidy_full_release_renames_conditions_and_keeps_counts():
-    adata = tidy_kang2018_counts(tiny_release([[0, 2, 1], [3, 0, 0], [1, 1, 5]]))
-    assert list(adata.obs["condition"]) == ["control", "stimulated", "stimulated"]
-    assert list(adata.obs["condition"].cat.categories) == ["control", "stimulated"]
-    assert isinstance(adata.X, sp.csr_matrix) and adata.X.dtype == np.float32
-    np.testing.assert_array_equal(adata.layers["counts"].toarray(), [[0, 2, 1], [3, 0, 0], [1, 1, 5]])
-    assert adata.obs["replicate"].dtype == "category"
-
-
-def test_tidy_full_release_rejects_non_counts_and_missing_columns():
-    with pytest.raises(ValueError, match="non-integer"):
-        tidy_kang2018_counts(tiny_release([[0, 2.5, 1], [3, 0, 0], [1, 1, 5]]))
-    release = tiny_release([[0, 2, 1], [3, 0, 0], [1, 1, 5]])
-    del release.obs["replicate"]
-    with pytest.raises(ValueError, match="replicate"):
-        tidy_kang2018_counts(release)

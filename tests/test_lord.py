@@ -7,7 +7,7 @@ from latentbio.models.adain import AdaIN, AdaINGenerator, ConvEncoder
 from latentbio.models.conditional_autoencoder import ClassConditionedAutoencoder
 from latentbio.models.image_classifier import ImageClassifier
 from latentbio.checks import as_image_batch, as_numpy_images
-from latentbio.models.lord import LORD, AmortizedLORD, NoisyEmbedding, cosine_schedule, pixel_loss
+from latentbio.models.lord import LORD, AmortizedLORD, LORDModule, NoisyEmbedding, pixel_loss
 
 
 @pytest.fixture(scope="module")
@@ -73,12 +73,12 @@ def test_noise_is_added_only_in_training():
 
 
 def test_class_code_is_shared_by_all_images_of_a_class(shapes):
-    model = LORD(len(shapes.images), 3, (16, 16), content_dim=4, class_dim=3, channels=(8, 4))
+    model = LORDModule((16, 16), 3, len(shapes.images), content_dim=4, class_dim=3, channels=(8, 4))
     assert model.content_codes.codes.weight.shape == (len(shapes.images), 4)
     assert model.class_codes.weight.shape == (3, 3)
     model.eval()
     same_content = torch.zeros(2, dtype=torch.int64)
-    images = model(same_content, torch.tensor([1, 1]))["images"]
+    images = model.render(model.content_codes(same_content), torch.tensor([1, 1]))
     torch.testing.assert_close(images[0], images[1])
     # one gradient step moves the class code of class 1 once for all its images
     loss = model.loss(torch.tensor([0, 1, 2]), torch.rand(3, 1, 16, 16), torch.tensor([1, 1, 1]))["loss"]
@@ -88,7 +88,8 @@ def test_class_code_is_shared_by_all_images_of_a_class(shapes):
 
 
 def test_lord_loss_terms_and_penalty_uses_the_codes():
-    model = LORD(4, 2, (16, 16), content_dim=3, class_dim=2, channels=(8, 4), content_noise=0.0, content_decay=0.5)
+    model = LORDModule((16, 16), 2, 4, content_dim=3, class_dim=2, channels=(8, 4), content_noise=0.0,
+                       content_decay=0.5)
     with torch.no_grad():
         model.content_codes.codes.weight.fill_(2.0)
     terms = model.loss(torch.arange(4), torch.rand(4, 1, 16, 16), torch.tensor([0, 1, 0, 1]))
@@ -100,72 +101,61 @@ def test_lord_loss_terms_and_penalty_uses_the_codes():
 def test_lord_two_stages_learn_and_transfer(shapes):
     torch.manual_seed(0)
     n = len(shapes.images)
-    model = LORD(n, 3, (16, 16), content_dim=4, class_dim=3, channels=(8, 4))
+    model = LORD((16, 16), 3, n, content_dim=4, class_dim=3, channels=(8, 4))
     history = model.fit(shapes.images, shapes.classes, epochs=4, batch_size=8, lr=3e-3)
     assert history.train["reconstruction"][-1] < history.train["reconstruction"][0]
     assert model.learned_content_codes().shape == (n, 4) and model.learned_class_codes().shape == (3, 3)
-    transferred = model.transfer(np.arange(5), 2)
+    transferred = model.decode_mean(model.learned_content_codes()[:5], 2)
     assert transferred.shape == (5, 16, 16)
+    assert not hasattr(model, "transfer") and not hasattr(model, "latent"), "stage 1 has no encoder"
     with pytest.raises(ValueError, match="content codes for"):
         model.fit(shapes.images[:5], shapes.classes[:5], epochs=1)
 
     amortized = AmortizedLORD(model, channels=(4, 8), hidden=16)
-    before = [p.clone() for p in model.generator.parameters()]
+    before = [p.clone() for p in model.module.generator.parameters()]
     history = amortized.fit(shapes.images, shapes.classes, epochs=3, batch_size=8)
     assert {"reconstruction", "content_code_error", "class_code_error"} <= set(history.train)
-    assert all(torch.equal(a, b) for a, b in zip(before, model.generator.parameters())), "stage 1 must stay intact"
-    content, class_codes = amortized.encode(shapes.images[:6])
+    assert all(torch.equal(a, b) for a, b in zip(before, model.module.generator.parameters())), "stage 1 must stay intact"
+    content, class_codes = amortized.latent(shapes.images[:6]), amortized.class_codes(shapes.images[:6])
     assert content.shape == (6, 4) and class_codes.shape == (6, 3)
-    assert amortized.transfer(shapes.images[:6], shapes.images[6:12]).shape == (6, 16, 16)
-    with pytest.raises(ValueError, match="as many class images"):
-        amortized.transfer(shapes.images[:6], shapes.images[:2])
+    assert amortized.transfer(shapes.images[:6], [0, 1, 2, 0, 1, 2]).shape == (6, 16, 16)
+    assert amortized.transfer_from_examples(shapes.images[:6], shapes.images[6:12]).shape == (6, 16, 16)
+    with pytest.raises(ValueError, match="one class image per content image"):
+        amortized.transfer_from_examples(shapes.images[:6], shapes.images[:2])
 
 
 def test_code_learning_rate_is_ten_times_the_generator_rate(shapes, monkeypatch):
     captured = {}
     import latentbio.train
 
-    def fake_fit(model, data, *, optimizer, **options):
+    def fake_fit(module, data, *, optimizer, **options):
         captured["groups"] = optimizer.param_groups
         return None
 
     monkeypatch.setattr(latentbio.train, "fit", fake_fit)
-    model = LORD(len(shapes.images), 3, (16, 16), channels=(8, 4))
+    model = LORD((16, 16), 3, len(shapes.images), channels=(8, 4))
     model.fit(shapes.images, shapes.classes, epochs=1, lr=2e-3)
     generator_group, code_group = captured["groups"]
     assert generator_group["lr"] == pytest.approx(2e-3) and code_group["lr"] == pytest.approx(2e-2)
     assert code_group["betas"] == (0.5, 0.999)
     code_ids = {id(p) for p in code_group["params"]}
-    assert code_ids == {id(model.content_codes.codes.weight), id(model.class_codes.weight)}
+    assert code_ids == {id(model.module.content_codes.codes.weight), id(model.module.class_codes.weight)}
 
 
 def test_baseline_and_classifier_shapes(shapes):
     torch.manual_seed(0)
-    baseline = ClassConditionedAutoencoder(3, 16, content_dim=4, class_dim=3, generator_channels=(8, 4),
+    baseline = ClassConditionedAutoencoder((16, 16), 3, content_dim=4, class_dim=3, generator_channels=(8, 4),
                                            encoder_channels=(4, 8), hidden=16)
     history = baseline.fit(shapes.images, shapes.classes, epochs=2, batch_size=8)
     assert history.n_epochs == 2
-    assert baseline.encode(shapes.images).shape == (len(shapes.images), 4)
+    assert baseline.latent(shapes.images).shape == (len(shapes.images), 4)
     assert baseline.transfer(shapes.images[:4], [0, 1, 2, 0]).shape == (4, 16, 16)
-    classifier = ImageClassifier(3, 16, channels=(4, 8), hidden=16)
+    classifier = ImageClassifier((16, 16), 3, channels=(4, 8), hidden=16)
     classifier.fit(shapes.images, shapes.classes, epochs=2, batch_size=8)
     assert classifier.predict(shapes.images).shape == (len(shapes.images),)
     assert 0.0 <= classifier.error(shapes.images, shapes.classes) <= 1.0
     with pytest.raises(ValueError, match="at least two classes"):
-        ImageClassifier(1, 16)
-
-
-def test_cosine_schedule_falls_to_the_final_fraction():
-    parameter = torch.nn.Parameter(torch.zeros(1))
-    optimizer = torch.optim.SGD([parameter], lr=1.0)
-    schedule = cosine_schedule(10, final_fraction=0.01)(optimizer)
-    rates = []
-    for _ in range(10):
-        rates.append(optimizer.param_groups[0]["lr"])
-        optimizer.step()
-        schedule.step()
-    assert rates[0] == pytest.approx(1.0) and optimizer.param_groups[0]["lr"] == pytest.approx(0.01)
-    assert all(a >= b for a, b in zip(rates, rates[1:]))
+        ImageClassifier((16, 16), 1)
 
 
 def test_pixel_loss_is_mean_absolute_error():
@@ -188,12 +178,12 @@ def test_image_batches_are_checked_and_round_trip():
 
 
 def test_lord_rejects_bad_input(shapes):
-    model = LORD(len(shapes.images), 3, (16, 16), channels=(8, 4))
+    model = LORD((16, 16), 3, len(shapes.images), channels=(8, 4))
     with pytest.raises(ValueError, match=r"lie in \[0, 3\)"):
         model.fit(shapes.images, np.full(len(shapes.images), 5), epochs=1)
     with pytest.raises(ValueError, match="16x16"):
         model.fit(np.zeros((len(shapes.images), 32, 32)), shapes.classes, epochs=1)
-    with pytest.raises(ValueError, match="image indices"):
-        model.transfer([len(shapes.images)], 0)
+    with pytest.raises(ValueError, match="image_shape"):
+        LORD((16, 8), 3, 4)
     with pytest.raises(ValueError, match="at least one"):
-        LORD(0, 3, (16, 16))
+        LORD((16, 16), 3, 0)

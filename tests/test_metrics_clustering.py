@@ -39,7 +39,7 @@ def test_cluster_codes_is_seeded():
 
 
 @pytest.mark.parametrize("codes, labels, message", [
-    (np.zeros((4, 2)), ["a", "b", "a"], "one label per cell"),
+    (np.zeros((4, 2)), ["a", "b", "a"], "3 labels for 4 samples; give one label per sample"),
     (np.full((4, 2), np.nan), ["a", "b", "a", "b"], "NaN"),
     (np.zeros((4, 2)), ["a", "a", "a", "a"], "distinct labels"),
     (np.zeros(4), ["a", "b", "a", "b"], "2-D"),

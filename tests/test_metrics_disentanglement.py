@@ -71,7 +71,7 @@ def test_discretize_uses_equal_width_bins():
 
 
 @pytest.mark.parametrize("codes, factors, message", [
-    (np.zeros((10, 1)), np.zeros((10, 1), int), "two code dimensions"),
+    (np.zeros((10, 1)), np.zeros((10, 1), int), "at least 2 dimensions"),
     (np.zeros((10, 2)), np.zeros((9, 1), int), "one row per sample"),
     (np.zeros(10), np.zeros((10, 1), int), "2-D"),
     (np.full((10, 2), np.nan), np.arange(10)[:, None] % 2, "NaN"),

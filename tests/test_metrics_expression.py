@@ -69,7 +69,7 @@ def test_top_differential_genes_bad_input():
     adata = _two_conditions()
     with pytest.raises(ValueError, match="no column"):
         top_differential_genes(adata, "state", "stimulated", "control")
-    with pytest.raises(ValueError, match="no cells"):
+    with pytest.raises(ValueError, match="need at least 2 cells with condition == 'treated'; found 0"):
         top_differential_genes(adata, "condition", "treated", "control")
     with pytest.raises(ValueError, match="n_genes"):
         top_differential_genes(adata, "condition", "stimulated", "control", n_genes=0)

@@ -50,7 +50,7 @@ def test_same_seed_same_score():
 
 
 @pytest.mark.parametrize("call, message", [
-    (lambda: class_leakage(np.zeros((20, 2)), np.zeros(19)), "19 rows for 20 codes"),
+    (lambda: class_leakage(np.zeros((20, 2)), np.zeros(19)), "19 labels for 20 samples"),
     (lambda: class_leakage(np.zeros((20, 2)), np.zeros(20)), "two different labels"),
     (lambda: class_leakage(np.zeros((5, 2)), np.arange(5) % 2), "at least 10"),
     (lambda: class_leakage(np.full((20, 2), np.nan), np.arange(20) % 2), "NaN"),

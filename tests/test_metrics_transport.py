@@ -66,8 +66,8 @@ def test_subsampling_is_seeded():
 
 
 @pytest.mark.parametrize("codes, groups, message", [
-    (np.zeros((4, 2)), np.array([0, 0, 0, 0]), "at least 2 distinct labels"),
-    (np.zeros((4, 2)), np.array([0, 1, 0]), "one label per cell"),
+    (np.zeros((4, 2)), np.array([0, 0, 0, 0]), "at least 2 distinct groups"),
+    (np.zeros((4, 2)), np.array([0, 1, 0]), "3 labels for 4 samples; give one label per sample"),
     (np.array([[0.0, np.nan], [1, 1], [2, 2], [3, 3]]), np.array([0, 1, 0, 1]), "NaN"),
     (np.ones((4, 2)), np.array([0, 1, 0, 1]), "identical"),
 ])
@@ -79,5 +79,7 @@ def test_bad_group_input_raises(codes, groups, message):
 def test_bad_sample_input_raises():
     with pytest.raises(ValueError, match="same number of dimensions"):
         sample_wasserstein(np.zeros((3, 2)), np.zeros((3, 3)))
-    with pytest.raises(ValueError, match="at least one code"):
+    with pytest.raises(ValueError, match="codes_a is empty"):
         sample_wasserstein(np.zeros((0, 2)), np.zeros((3, 2)))
+    with pytest.raises(ValueError, match="codes_b contains NaN"):
+        sample_wasserstein(np.zeros((3, 2)), torch.full((3, 2), float("nan")))

@@ -44,8 +44,8 @@ def test_read_mnist_npz_scales_pixels_and_keeps_labels(tmp_path):
     ({"x_train": np.zeros((20, 784), np.uint8)}, r"\(n, 28, 28\)"),
     ({"x_train": np.full((20, 28, 28), 300, np.int32)}, "0..255"),
     ({"y_train": np.full(20, 10, np.uint8)}, r"\[0, 10\)"),
-    ({"y_test": np.zeros(9, np.uint8)}, "one label per image"),
-    ({"y_test": np.full(10, 0.5)}, "integer labels"),
+    ({"y_test": np.zeros(9, np.uint8)}, "9 labels for 10 samples"),
+    ({"y_test": np.full(10, 0.5)}, "non-integer"),
 ])
 def test_read_mnist_npz_rejects_bad_arrays(tmp_path, override, message):
     path = write_small_mnist(tmp_path / "mnist.npz", **override)

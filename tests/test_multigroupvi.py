@@ -9,10 +9,9 @@ import pytest
 import torch
 
 from latentbio.data import read_haber2017_regions
-from latentbio.data.group_sampler import BalancedGroupSampler, balanced_group_loader
 from latentbio.data.preprocess import select_highly_variable_genes
-from latentbio.models.multigroupvi import MultiGroupVI
-from latentbio.models.multigroupvi_module import MultiGroupVAE, kl_normal, wasserstein_to_zero
+from latentbio.distributions import kl_normal
+from latentbio.models.multigroupvi import MultiGroupVI, MultiGroupVIModule, wasserstein_to_zero
 
 
 def small_counts(n_cells=120, n_genes=30, n_groups=2, seed=0) -> ad.AnnData:
@@ -57,9 +56,9 @@ def test_kl_normal_matches_torch():
 
 # ---- the module: masking and loss ----------------------------------------------------------------
 
-def make_module(**options) -> MultiGroupVAE:
+def make_module(**options) -> MultiGroupVIModule:
     torch.manual_seed(0)
-    return MultiGroupVAE(20, 3, library_log_mean=5.0, library_log_var=0.5, **options).eval()
+    return MultiGroupVIModule(20, 3, library_log_mean=5.0, library_log_var=0.5, **options).eval()
 
 
 def batch(n=12, n_genes=20, groups=(0, 1, 2)):
@@ -135,37 +134,7 @@ def test_shared_transport_penalty_is_reported_and_added():
 def test_bad_module_options_raise(options, message):
     arguments = {"library_log_mean": 5.0, "library_log_var": 0.5, **options}
     with pytest.raises(ValueError, match=message):
-        MultiGroupVAE(20, 2, **arguments)
-
-
-# ---- the balanced sampler -------------------------------------------------------------------------
-
-def test_every_minibatch_draws_equally_from_every_group():
-    groups = np.array([0] * 10 + [1] * 3 + [2] * 25)
-    sampler = BalancedGroupSampler(groups, per_group=4, seed=0)
-    batches = list(sampler)
-    assert len(batches) == len(sampler) == 7  # ceil(25 / 4): the largest group is seen once
-    for indices in batches:
-        assert np.bincount(groups[indices], minlength=3).tolist() == [4, 4, 4]
-    largest = [i for indices in batches for i in indices if groups[i] == 2]
-    assert set(largest) == set(np.flatnonzero(groups == 2))
-    assert batches == list(BalancedGroupSampler(groups, per_group=4, seed=0))
-    assert batches != list(BalancedGroupSampler(groups, per_group=4, seed=1))
-
-
-def test_balanced_loader_returns_whole_minibatches():
-    groups = np.array([0] * 6 + [1] * 2)
-    loader = balanced_group_loader(torch.arange(8.0)[:, None], torch.as_tensor(groups), groups=groups, per_group=2)
-    values, labels = next(iter(loader))
-    assert values.shape == (4, 1) and labels.tolist().count(1) == 2
-
-
-@pytest.mark.parametrize("groups, message", [
-    (np.array([0, 0, 2, 2]), "no samples"), (np.array([0.5, 1.0]), "integer"), (np.array([]), "non-empty"),
-])
-def test_sampler_rejects_bad_groups(groups, message):
-    with pytest.raises(ValueError, match=message):
-        BalancedGroupSampler(groups)
+        MultiGroupVIModule(20, 2, **arguments)
 
 
 # ---- the AnnData face ------------------------------------------------------------------------------
@@ -174,8 +143,8 @@ def test_sampler_rejects_bad_groups(groups, message):
 def trained():
     torch.manual_seed(0)
     adata = small_counts()
-    model = MultiGroupVI(adata, "group", n_hidden=32, n_shared_latent=3, n_private_latent=2)
-    history = model.fit(epochs=40, per_group=30, lr=3e-3)
+    model = MultiGroupVI(adata, group_key="group", n_hidden=32, n_shared_latent=3, n_private_latent=2)
+    history = model.train(max_epochs=40, batch_size=30, lr=3e-3)
     return adata, model, history
 
 
@@ -183,20 +152,23 @@ def test_training_lowers_the_loss_and_shrinks_other_groups_codes(trained):
     adata, model, history = trained
     assert history.train["loss"][-1] < history.train["loss"][0]
     own = (adata.obs["group"] == "g1").to_numpy()
-    private = model.get_latent(adata, "g1")
+    private = model.get_latent_representation(adata, space="g1")
     # encoder g1 has learnt to answer (nearly) nothing for cells of group g0
     assert np.square(private[~own]).sum(1).mean() < 0.5 * np.square(private[own]).sum(1).mean()
 
 
 def test_latents_and_decoded_expression(trained):
     adata, model, _ = trained
-    adata = adata.copy()
-    model.write_latents(adata)
-    assert adata.obsm["X_multigroupvi_shared"].shape == (120, 3)
-    assert adata.obsm["X_multigroupvi_g0"].shape == (120, 2)
-    assert np.allclose(model.get_latent(adata), adata.obsm["X_multigroupvi_shared"])
-    everything, shared = model.decoded_expression(adata, "all"), model.decoded_expression(adata, "shared")
-    assert np.allclose(everything.sum(1), 1.0, atol=1e-5) and not np.allclose(everything, shared)
+    keys = set(adata.obsm)
+    assert model.get_latent_representation().shape == (120, 3)
+    assert model.get_latent_representation(space="g0").shape == (120, 2)
+    assert np.allclose(model.get_latent_representation(adata.copy()), model.get_latent_representation())
+    assert set(adata.obsm) == keys, "getters return and never write"
+    everything = model.get_normalized_expression(codes="all")
+    shared = model.get_normalized_expression(adata, codes="shared", library_size=10.0)
+    assert list(everything.columns) == list(adata.var_names) and list(everything.index) == list(adata.obs_names)
+    assert np.allclose(everything.sum(1), 1.0, atol=1e-5) and np.allclose(shared.sum(1), 10.0, atol=1e-4)
+    assert not np.allclose(everything, shared / 10)
 
 
 def test_likelihood_ratio_ranking(trained):
@@ -223,17 +195,17 @@ def bad_inputs():
 @pytest.mark.parametrize("adata, key, message", bad_inputs())
 def test_bad_anndata_raises(adata, key, message):
     with pytest.raises(ValueError, match=message):
-        MultiGroupVI(adata, key)
+        MultiGroupVI(adata, group_key=key)
 
 
 def test_bad_queries_raise(trained):
     adata, model, _ = trained
     with pytest.raises(ValueError, match="space must be"):
-        model.get_latent(adata, "g7")
+        model.get_latent_representation(adata, space="g7")
     with pytest.raises(ValueError, match="same order"):
-        model.get_latent(adata[:, ::-1])
+        model.get_latent_representation(adata[:, ::-1])
     with pytest.raises(ValueError, match="codes must be"):
-        model.decoded_expression(adata, "private")
+        model.get_normalized_expression(adata, codes="private")
     with pytest.raises(ValueError, match="no cells of type"):
         model.rank_genes(adata, group="g0", cell_type_key="cell_type", cell_type="z")
 
@@ -255,7 +227,7 @@ def test_haber_regional_table_is_read_and_prepared(tmp_path):
     counts = adata.layers["counts"].toarray()
     assert np.array_equal(counts, table.loc[adata.var_names].T.to_numpy())
     assert np.allclose(adata.X.toarray(), np.log1p(counts / table.sum(0).to_numpy()[:, None] * 1e4), atol=1e-4)
-    MultiGroupVI(adata, "region")  # the prepared data are accepted as they are
+    MultiGroupVI(adata, group_key="region")  # the prepared data are accepted as they are
 
 
 def test_gene_selection_rejects_bad_sizes():

@@ -8,24 +8,30 @@ import torch
 
 from latentbio.metrics.expression import mean_expression_r2
 from latentbio.metrics.higgins import higgins_score, higgins_votes
-from latentbio.models.beta_vae import BetaVAE
-from latentbio.models.dhsic_vae import DHSICVAE
+from latentbio.models import ExpressionVAE
+from latentbio.models.beta_vae import BetaVAE, CapacityVAEModule, ExpressionBetaVAE
+from latentbio.models.dhsic_vae import DHSICVAE, DHSICVAEModule
 from latentbio.models.latent_arithmetic import (balanced_group_mean, predict_by_latent_arithmetic,
                                                 predict_in_gene_space, stimulation_shift)
-from latentbio.models.vae import VAE
+from latentbio.models.vae import VAEModule
 from latentbio.ood_protocol import GENE_SPACE_BASELINE, hold_out, run_ood_protocol
 
 
 # ---- beta-VAE with capacity control -------------------------------------------------------------
 
 def test_capacity_ramps_linearly_and_stops_at_its_maximum():
-    model = BetaVAE(6, n_latent=2, hidden=(8,), beta=4.0, capacity_max=30.0)
-    assert [model.set_capacity(epoch, 10) for epoch in (0, 5, 10, 20)] == [0.0, 15.0, 30.0, 30.0]
+    module = CapacityVAEModule(6, n_latent=2, hidden=(8,), beta=4.0, capacity_max=30.0)
+    ramp = module.capacity_ramp(10)
+    capacities = []
+    for epoch in (0, 4, 9, 20):
+        ramp(epoch)
+        capacities.append(module.capacity)
+    assert capacities == [3.0, 15.0, 30.0, 30.0]  # epoch e uses C_max * min(1, (e + 1) / 10)
 
 
 def test_beta_vae_loss_is_reconstruction_plus_beta_times_distance_to_capacity():
     torch.manual_seed(0)
-    model = BetaVAE(6, n_latent=2, hidden=(8,), beta=4.0, capacity_max=30.0)
+    model = CapacityVAEModule(6, n_latent=2, hidden=(8,), beta=4.0, capacity_max=30.0)
     model.capacity = 12.0
     x = torch.randn(5, 6)
     torch.manual_seed(1)
@@ -38,7 +44,9 @@ def test_beta_vae_loss_is_reconstruction_plus_beta_times_distance_to_capacity():
 def test_beta_vae_fit_ramps_the_capacity_over_the_epochs():
     model = BetaVAE(6, n_latent=2, hidden=(8,), capacity_max=10.0)
     model.fit(np.random.default_rng(0).normal(size=(32, 6)), epochs=4, batch_size=16)
-    assert model.capacity == pytest.approx(7.5)  # the last of epochs 0..3 starts at C_max * 3 / 4
+    assert model.module.capacity == pytest.approx(10.0)  # the last of epochs 0..3 trains at C_max * 4 / 4
+    model.fit(np.random.default_rng(0).normal(size=(32, 6)), epochs=4, capacity_ramp_epochs=8, batch_size=16)
+    assert model.module.capacity == pytest.approx(5.0)
 
 
 def test_beta_vae_rejects_negative_capacity():
@@ -50,8 +58,8 @@ def test_beta_vae_rejects_negative_capacity():
 
 def test_dhsic_vae_without_penalty_has_the_vae_loss():
     torch.manual_seed(0)
-    plain = VAE(6, n_latent=3, hidden=(8,), likelihood="gaussian")
-    penalised = DHSICVAE(6, n_latent=3, hidden=(8,), gamma=0.0)
+    plain = VAEModule(6, n_latent=3, hidden=(8,), likelihood="gaussian")
+    penalised = DHSICVAEModule(6, n_latent=3, hidden=(8,), gamma=0.0)
     penalised.load_state_dict(plain.state_dict())
     x = torch.randn(20, 6)
     torch.manual_seed(1)
@@ -64,7 +72,7 @@ def test_dhsic_vae_without_penalty_has_the_vae_loss():
 
 def test_dhsic_vae_adds_gamma_times_the_dhsic_of_the_sampled_codes():
     torch.manual_seed(0)
-    model = DHSICVAE(6, n_latent=3, hidden=(8,), gamma=50.0)
+    model = DHSICVAEModule(6, n_latent=3, hidden=(8,), gamma=50.0)
     terms = {name: value.detach() for name, value in model.loss(torch.randn(20, 6)).items()}
     assert float(terms["loss"]) == pytest.approx(
         float(terms["reconstruction"] + terms["kl"] + 50.0 * terms["dhsic"]), rel=1e-6)
@@ -108,18 +116,22 @@ def test_gene_space_prediction_adds_the_shift_to_each_control_profile():
 class _IdentityModel:
     """A 'model' whose code is the expression itself: latent arithmetic = gene-space arithmetic."""
 
-    def latent(self, x):
-        return np.asarray(x, dtype=np.float32)
+    def get_latent_representation(self, adata):
+        return np.asarray(adata.X, dtype=np.float32)
 
-    def decode_mean(self, z):
-        return np.asarray(z)
+    def decode_latent(self, latent):
+        return np.asarray(latent)
 
 
 def test_latent_arithmetic_with_an_identity_code_is_the_gene_space_baseline():
     rng = np.random.default_rng(0)
     values, target = rng.normal(size=(10, 3)), rng.normal(size=(4, 3))
-    assert np.allclose(predict_by_latent_arithmetic(_IdentityModel(), values, TYPES, CONDITIONS, target),
+    train = ad.AnnData(values, obs=pd.DataFrame({"cell_type": TYPES, "condition": CONDITIONS},
+                                                 index=[str(i) for i in range(10)]))
+    assert np.allclose(predict_by_latent_arithmetic(_IdentityModel(), train, ad.AnnData(target)),
                        predict_in_gene_space(values, TYPES, CONDITIONS, target), atol=1e-6)
+    with pytest.raises(ValueError, match="no column 'type'"):
+        predict_by_latent_arithmetic(_IdentityModel(), train, ad.AnnData(target), cell_type_key="type")
 
 
 def test_stimulation_shift_bad_input():
@@ -205,7 +217,7 @@ def test_hold_out_bad_input():
 
 
 def test_run_ood_protocol_scores_every_method():
-    models = {"VAE": lambda n_genes: VAE(n_genes, n_latent=2, hidden=(16,), likelihood="gaussian")}
+    models = {"VAE": lambda adata: ExpressionVAE(adata, n_latent=2, hidden=(16,))}
     result = run_ood_protocol(_toy_pbmcs(), "t1", models, epochs=2, n_top_genes=None, n_degs=5)
     assert list(result.table.index) == ["VAE", GENE_SPACE_BASELINE]
     assert result.predictions["VAE"].shape == (30, 40)
@@ -216,3 +228,13 @@ def test_run_ood_protocol_scores_every_method():
     split = result.split
     no_change = mean_expression_r2(split.target_control.X, split.target_stimulated.X)
     assert result.table.loc[GENE_SPACE_BASELINE, "r2_all"] > max(0.9, no_change + 0.1)
+
+
+def test_expression_models_train_on_log_normalised_anndata():
+    adata = _toy_pbmcs()
+    model = ExpressionBetaVAE(adata, n_latent=2, hidden=(8,), capacity_max=4.0)
+    history = model.train(max_epochs=2, batch_size=16)
+    assert history.n_epochs == 2 and model.module.capacity == pytest.approx(4.0)
+    latent = model.get_latent_representation()
+    assert latent.shape == (adata.n_obs, 2) and not adata.obsm
+    assert model.decode_latent(latent).shape == adata.shape

@@ -1,10 +1,10 @@
-"""The one training loop: history, validation, early stopping, data forms, determinism, errors."""
+"""The one training loop: history, validation, early stopping, data forms, minibatches, schedules, errors."""
 
 import numpy as np
 import pytest
 import torch
+import scipy.sparse as sp
 from torch import nn
-from torch.utils.data import DataLoader, TensorDataset
 
 from latentbio import train
 
@@ -43,11 +43,10 @@ def test_history_records_every_term_per_epoch(regression):
 
 
 def test_val_fraction_splits_off_a_validation_set(regression):
-    train_part, val_part = train.split_dataset(train.as_dataset(regression), 0.25, seed=0)
+    train_part, val_part = train.split_rows(256, 0.25, seed=0)
     assert len(train_part) == 192 and len(val_part) == 64
-    assert not set(train_part.indices) & set(val_part.indices)
-    again = train.split_dataset(train.as_dataset(regression), 0.25, seed=0)[1]
-    assert again.indices == val_part.indices
+    assert not set(train_part.tolist()) & set(val_part.tolist())
+    assert torch.equal(train.split_rows(256, 0.25, seed=0)[1], val_part)
     torch.manual_seed(0)
     history = train.fit(LinearRegression(), regression, epochs=5, val_fraction=0.25, device="cpu")
     assert len(history.val["loss"]) == 5 and len(history.val["absolute"]) == 5
@@ -82,25 +81,50 @@ def test_early_stopping_restores_the_best_weights():
     assert float(model.weight.detach()) == 3.0
 
 
-def test_a_ready_dataloader_is_used_as_it_is(regression):
-    seen = []
+class Recorder(LinearRegression):
+    """Records the size of every minibatch it is given."""
 
-    class Recorder(LinearRegression):
-        def loss(self, x, y):
-            seen.append(len(x))
-            return super().loss(x, y)
+    def __init__(self):
+        super().__init__()
+        self.sizes = []
 
-    loader = DataLoader(TensorDataset(*regression), batch_size=100, shuffle=False)
-    train.fit(Recorder(), loader, epochs=2, batch_size=7, device="cpu")
-    assert seen == [100, 100, 56] * 2
+    def loss(self, x, y):
+        self.sizes.append(len(x))
+        return super().loss(x, y)
 
 
-def test_numpy_arrays_and_datasets_are_accepted(regression):
+def test_custom_batches_are_used_as_they_are(regression):
+    model = Recorder()
+    batches = [np.arange(100), np.arange(100, 200), np.arange(200, 256)]
+    train.fit(model, regression, epochs=2, batch_size=7, batches=batches, device="cpu")
+    assert model.sizes == [100, 100, 56] * 2
+
+
+@pytest.mark.parametrize("n, batch_size, sizes", [
+    (129, 128, [129]),            # a last minibatch of 1 is merged into the one before
+    (256, 128, [128, 128]),
+    (200, 128, [128, 72]),        # 72 >= 64: kept as its own minibatch
+    (190, 128, [190]),            # 62 < 64: merged
+    (5, 128, [5]), (3, 2, [3]), (1, 4, [1]),
+])
+def test_a_last_minibatch_smaller_than_half_a_batch_is_merged(n, batch_size, sizes):
+    assert [part.stop - part.start for part in train.batch_slices(n, batch_size)] == sizes
+    model = Recorder()
+    train.fit(model, (torch.randn(n, 3), torch.randn(n)), epochs=1, batch_size=batch_size, device="cpu")
+    assert sorted(model.sizes) == sorted(sizes)
+
+
+def test_numpy_and_sparse_data_are_accepted_and_sparse_stays_sparse(regression, monkeypatch):
     x, y = (t.numpy() for t in regression)
-    for data in ((x, y), TensorDataset(*regression)):
+    densified = []
+    real_toarray = sp.csr_matrix.toarray
+    monkeypatch.setattr(sp.csr_matrix, "toarray", lambda self, *a, **k: densified.append(self.shape) or
+                        real_toarray(self, *a, **k))
+    for data in ((x.astype(np.float64), y), (sp.csr_matrix(x), y)):
         torch.manual_seed(0)
-        history = train.fit(LinearRegression(), data, epochs=2, device="cpu")
+        history = train.fit(LinearRegression(), data, epochs=2, batch_size=64, device="cpu")
         assert history.n_epochs == 2
+    assert densified and all(shape[0] <= 64 for shape in densified), "only minibatches are made dense"
 
 
 def test_same_seed_gives_the_same_model(regression):
@@ -140,12 +164,12 @@ def test_bad_options_raise(regression, options, message):
 
 
 def test_bad_data_raise():
-    with pytest.raises(ValueError, match="same length"):
-        train.as_dataset((np.zeros((4, 3)), np.zeros(5)))
+    with pytest.raises(ValueError, match="one row per sample"):
+        train.Rows((np.zeros((4, 3)), np.zeros(5)))
     with pytest.raises(ValueError, match="empty"):
-        train.as_dataset(np.zeros((0, 3)))
+        train.Rows(np.zeros((0, 3)))
     with pytest.raises(ValueError, match="too few"):
-        train.split_dataset(train.as_dataset(np.zeros((1, 3))), 0.5)
+        train.split_rows(1, 0.5)
 
     class NoLoss(nn.Module):
         def __init__(self):
@@ -157,3 +181,41 @@ def test_bad_data_raise():
 
     with pytest.raises(ValueError, match="'loss' entry"):
         train.fit(NoLoss(), torch.ones(4, 1), epochs=1, device="cpu")
+
+
+# ---- schedules -----------------------------------------------------------------------------------
+
+def test_linear_ramp_reaches_full_weight_in_epoch_ramp_minus_one():
+    assert [train.linear_ramp(epoch, 4) for epoch in range(6)] == [0.25, 0.5, 0.75, 1.0, 1.0, 1.0]
+    assert train.linear_ramp(0, 0) == 1.0
+    with pytest.raises(ValueError, match="non-negative"):
+        train.linear_ramp(0, -1)
+
+
+def test_ramp_attribute_sets_the_value_each_epoch(regression):
+    model = LinearRegression()
+    model.kl_weight = 1.0
+    seen = []
+
+    def record(epoch):
+        warm_up(epoch)
+        seen.append(model.kl_weight)
+
+    warm_up = train.ramp_attribute(model, "kl_weight", 2.0, 2)
+    train.fit(model, regression, epochs=3, on_epoch_start=record, device="cpu")
+    assert seen == [1.0, 2.0, 2.0]
+
+
+def test_cosine_schedule_falls_to_the_final_fraction():
+    parameter = torch.nn.Parameter(torch.zeros(1))
+    optimizer = torch.optim.SGD([parameter], lr=1.0)
+    schedule = train.cosine_schedule(10, final_fraction=0.01)(optimizer)
+    rates = []
+    for _ in range(10):
+        rates.append(optimizer.param_groups[0]["lr"])
+        optimizer.step()
+        schedule.step()
+    assert rates[0] == pytest.approx(1.0) and optimizer.param_groups[0]["lr"] == pytest.approx(0.01)
+    assert all(a >= b for a, b in zip(rates, rates[1:]))
+    with pytest.raises(ValueError, match="final_fraction"):
+        train.cosine_schedule(10, final_fraction=2.0)

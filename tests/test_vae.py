@@ -29,7 +29,7 @@ def test_vae_shapes_and_terms(toy):
     generated = model.generate(4, seed=1)
     assert generated.shape == (4, 12) and np.all((generated >= 0) & (generated <= 1))
     np.testing.assert_array_equal(generated, model.generate(4, seed=1))
-    terms = model.loss(torch.as_tensor(x[:10]))
+    terms = model.module.loss(torch.as_tensor(x[:10]))
     assert set(terms) == {"loss", "reconstruction", "kl"}
     assert terms["kl"] >= 0
     torch.testing.assert_close(terms["loss"], terms["reconstruction"] + terms["kl"])
@@ -42,7 +42,7 @@ def test_beta_weights_the_kl_term(toy):
     latentbio.seed_everything(0)
     model = VAE(12, n_latent=3, hidden=(16,), beta=4.0)
     torch.manual_seed(1)
-    terms = model.loss(torch.as_tensor(x[:10]))
+    terms = model.module.loss(torch.as_tensor(x[:10]))
     torch.testing.assert_close(terms["loss"], terms["reconstruction"] + 4.0 * terms["kl"])
 
 
@@ -67,7 +67,7 @@ def test_autoencoder_learns_the_toy_set(toy):
     latentbio.seed_everything(0)
     model = Autoencoder(12, n_latent=2, hidden=(32,))
     assert model.latent(x).shape == (200, 2)
-    before = model.loss(torch.as_tensor(x))["loss"].item()
+    before = model.module.loss(torch.as_tensor(x))["loss"].item()
     history = model.fit(x, epochs=40, batch_size=32, lr=3e-3, device="cpu")
     assert set(history.train) == {"loss", "reconstruction"}
     assert history.train["loss"][-1] < 0.7 * before
@@ -137,3 +137,27 @@ def test_bad_settings_raise():
         Autoencoder(12, likelihood="poisson")
     with pytest.raises(ValueError, match=r"\[0, 1\]"):
         Autoencoder(12, n_latent=2, hidden=(8,)).latent(np.full((3, 12), 2.0))
+
+
+def test_string_and_categorical_labels_are_numbered_and_kept(toy):
+    import pandas as pd
+    x, labels = toy
+    names = np.array(["left", "right"])[labels]
+    model = VAE(12, n_latent=2, hidden=(8,), n_classes=2)
+    model.fit(x, names, epochs=1)
+    assert list(model.classes) == ["left", "right"]
+    assert model.latent(x, pd.Categorical(names)).shape == (200, 2)
+    assert model.generate(3, y="right").shape == (3, 12)
+    with pytest.raises(ValueError, match="not among the 2 known categories"):
+        model.latent(x, np.array(["up"] * 200))
+    with pytest.raises(ValueError, match="build it with n_classes=3"):
+        VAE(12, n_latent=2, hidden=(8,), n_classes=2).fit(x, np.array(["a", "b", "c"] * 66 + ["a", "b"]), epochs=1)
+
+
+def test_sparse_x_is_accepted_and_gives_the_dense_answer(toy):
+    import scipy.sparse as sp
+    x, _ = toy
+    latentbio.seed_everything(0)
+    model = VAE(12, n_latent=2, hidden=(8,))
+    model.fit(sp.csr_matrix(x), epochs=1)
+    np.testing.assert_allclose(model.latent(sp.csr_matrix(x)), model.latent(x), rtol=1e-6)

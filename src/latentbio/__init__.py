@@ -2,7 +2,7 @@
 
 from importlib.metadata import PackageNotFoundError, version
 
-from .device import get_device
+from .device import configure, get_device
 from .seed import seed_everything
 
 try:
@@ -10,4 +10,4 @@ try:
 except PackageNotFoundError:  # running from a source tree that was not installed
     __version__ = "0+unknown"
 
-__all__ = ["get_device", "seed_everything", "__version__"]
+__all__ = ["configure", "get_device", "seed_everything", "__version__"]

@@ -1,6 +1,12 @@
-"""Where tensors live: a GPU when one is present, else the CPU."""
+"""Where and how tensors compute: a GPU when one is present, else the CPU with a set number of threads."""
+
+import os
 
 import torch
+
+# Measured with scripts/bench_threads.py on the course's 2-core machine (see that script):
+# one thread was fastest for every network of the course, alone and beside a second busy process.
+DEFAULT_THREADS = 1
 
 
 def get_device(prefer: str | None = None) -> torch.device:
@@ -17,3 +23,21 @@ def get_device(prefer: str | None = None) -> torch.device:
             raise ValueError("prefer='cuda' but torch sees no CUDA device")
         return torch.device(prefer)
     return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+
+
+def configure(threads: int | None = None) -> int:
+    """The course's one thread policy: set how many CPU threads torch uses, and return it.
+
+    ``threads`` if given, else the environment variable ``LATENTBIO_THREADS``, else
+    ``DEFAULT_THREADS`` (the measured fastest setting for the course's small networks).
+    Every chapter calls it once in its setup cell, before training anything.
+    """
+    if threads is None:
+        setting = os.environ.get("LATENTBIO_THREADS", "").strip()
+        if setting and not setting.isdigit():
+            raise ValueError(f"LATENTBIO_THREADS must be a positive integer, got {setting!r}")
+        threads = int(setting) if setting else DEFAULT_THREADS
+    if not isinstance(threads, int) or isinstance(threads, bool) or threads < 1:
+        raise ValueError(f"threads must be a positive integer, got {threads!r}")
+    torch.set_num_threads(threads)
+    return threads

@@ -19,3 +19,10 @@ def kl_standard_normal(mean: torch.Tensor, log_var: torch.Tensor) -> torch.Tenso
     0.5 * sum(exp(log_var) + mean^2 - 1 - log_var). Returns one value per sample.
     """
     return 0.5 * (log_var.exp() + mean.pow(2) - 1.0 - log_var).sum(dim=-1)
+
+
+def kl_normal(mean: torch.Tensor, log_var: torch.Tensor, prior_mean: torch.Tensor,
+              prior_var: torch.Tensor) -> torch.Tensor:
+    """KL( N(mean, exp(log_var)) || N(prior_mean, prior_var) ), summed over dimensions, per sample."""
+    var = log_var.exp()
+    return 0.5 * (torch.log(prior_var) - log_var + (var + (mean - prior_mean).pow(2)) / prior_var - 1.0).sum(dim=-1)

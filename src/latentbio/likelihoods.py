@@ -6,8 +6,11 @@ reconstruction loss is its negative.
 
 import math
 
+import numpy as np
 import torch
 import torch.nn.functional as F
+
+from .checks import as_feature_matrix
 
 
 def bernoulli_log_prob(x: torch.Tensor, logits: torch.Tensor) -> torch.Tensor:
@@ -113,3 +116,10 @@ def zero_inflated_negative_binomial_log_prob(x: torch.Tensor, mean: torch.Tensor
     """log ZINB(x; mean, theta, sigmoid(zero_logits)) summed over genes, shape ``(batch,)``;
     see :func:`zero_inflated_negative_binomial_log_prob_per_gene`."""
     return zero_inflated_negative_binomial_log_prob_per_gene(x, mean, inverse_dispersion, zero_logits).sum(dim=-1)
+
+
+def bernoulli_entropy(x) -> np.ndarray:
+    """Sum over pixels of the binary entropy -x log x - (1 - x) log(1 - x), one value per row:
+    the smallest Bernoulli cross-entropy any model can reach on grey levels ``x`` in [0, 1]."""
+    x = as_feature_matrix(x, unit_interval=True).double()
+    return (torch.special.entr(x) + torch.special.entr(1 - x)).sum(dim=1).numpy()

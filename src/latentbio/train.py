@@ -1,24 +1,33 @@
-"""The one training loop of the course.
+"""The one training loop of the course, its minibatches and every schedule.
 
-Every model exposes ``loss(*batch)``, returning either a scalar tensor or a dict of
-scalar tensors whose ``"loss"`` entry is minimised (the other entries, such as the
-reconstruction and KL terms of a VAE, are only recorded). :func:`fit` does the rest:
-minibatches, the optimiser, the device, a progress bar, a per-epoch history and
+Every torch module that a model trains has ``loss(*batch)``, returning a scalar tensor
+or a dict of scalar tensors whose ``"loss"`` entry is minimised (the other entries, such
+as the reconstruction and KL terms of a VAE, are only recorded). :func:`fit` does the
+rest: minibatches, the optimiser, the device, a progress bar, a per-epoch history and
 optional early stopping on a validation split.
+
+Minibatches are cut the plain-torch way: one seeded permutation per epoch, sliced into
+consecutive index blocks, each block gathered from the data in one indexing call (no
+DataLoader, no per-sample indexing). A scipy-sparse matrix stays sparse on the host and
+only each minibatch is made dense. A last minibatch smaller than half a batch is merged
+into the one before it, so every minibatch holds at least ``batch_size // 2`` samples
+(and at least 2): batch statistics (dHSIC, BatchNorm) never see a single sample.
+
+Schedules (one definition each): :func:`linear_ramp` (KL warm-up, capacity ramp),
+:func:`ramp_attribute` (the callback that applies it) and :func:`cosine_schedule`
+(learning rate).
 """
 
 from __future__ import annotations
 
-import copy
 import time
-from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 import numpy as np
+import scipy.sparse as sp
 import torch
 from torch import nn
-from torch.utils.data import DataLoader, Dataset, Subset, TensorDataset
 from tqdm.auto import tqdm
 
 from .device import get_device
@@ -34,8 +43,8 @@ class History:
     was used (else the last epoch); ``seconds`` is the wall time of training.
     """
 
-    train: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))
-    val: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))
+    train: dict[str, list[float]] = field(default_factory=dict)
+    val: dict[str, list[float]] = field(default_factory=dict)
     best_epoch: int = -1
     seconds: float = 0.0
 
@@ -45,81 +54,163 @@ class History:
         return len(self.train.get("loss", []))
 
 
-def as_dataset(data) -> Dataset:
-    """Turn a tensor, an array or a tuple of them into a ``TensorDataset``.
+# ---- schedules ------------------------------------------------------------------------------
 
-    A ``Dataset`` is returned unchanged. All tensors must share their first dimension.
+def linear_ramp(epoch: int, ramp_epochs: int) -> float:
+    """The weight of a linear warm-up in ``epoch`` (counted from 0): ``min(1, (epoch + 1) / ramp_epochs)``.
+
+    The first epoch already trains with weight ``1 / ramp_epochs``; epoch ``ramp_epochs - 1`` is
+    the first at full weight. ``ramp_epochs = 0`` means no ramp (weight 1 throughout).
     """
-    if isinstance(data, Dataset):
+    if ramp_epochs < 0:
+        raise ValueError(f"ramp_epochs must be non-negative, got {ramp_epochs}")
+    return 1.0 if ramp_epochs == 0 else min(1.0, (epoch + 1) / ramp_epochs)
+
+
+def ramp_attribute(module: nn.Module, name: str, final_value: float, ramp_epochs: int) -> Callable[[int], None]:
+    """An ``on_epoch_start`` callback for :func:`fit` that sets ``module.<name>`` to
+    ``final_value * linear_ramp(epoch, ramp_epochs)`` (a KL warm-up, a capacity ramp)."""
+    linear_ramp(0, ramp_epochs)  # check the length once, before training starts
+
+    def set_value(epoch: int) -> None:
+        setattr(module, name, final_value * linear_ramp(epoch, ramp_epochs))
+    return set_value
+
+
+def cosine_schedule(epochs: int, final_fraction: float = 0.01):
+    """A scheduler factory for :func:`fit`: in epoch e every learning rate is its start value times
+    ``f + (1 - f) * (1 + cos(pi * e / epochs)) / 2`` with ``f = final_fraction`` (LORD's cosine
+    annealing; the official code anneals to 1e-5)."""
+    if epochs < 1 or not 0.0 <= final_fraction <= 1.0:
+        raise ValueError(f"need epochs >= 1 and final_fraction in [0, 1]; got {epochs} and {final_fraction}")
+
+    def build(optimizer):
+        return torch.optim.lr_scheduler.LambdaLR(
+            optimizer, lambda epoch: final_fraction + (1 - final_fraction) * 0.5 * (1 + np.cos(np.pi * epoch / epochs)))
+    return build
+
+
+# ---- minibatches --------------------------------------------------------------------------------
+
+def _as_rows(data):
+    """One column of training data as a tensor, or a float32 CSR matrix if it is scipy-sparse."""
+    if sp.issparse(data):
+        return sp.csr_matrix(data, dtype=np.float32)
+    if torch.is_tensor(data):
         return data
-    tensors = data if isinstance(data, (tuple, list)) else (data,)
-    tensors = [torch.as_tensor(np.asarray(t)) if not torch.is_tensor(t) else t for t in tensors]
-    if not tensors:
-        raise ValueError("no data given to train on")
-    n = len(tensors[0])
-    if any(len(t) != n for t in tensors):
-        raise ValueError(f"all tensors must have the same length; got {[len(t) for t in tensors]}")
-    if n == 0:
-        raise ValueError("the training data are empty")
-    return TensorDataset(*tensors)
+    array = np.asarray(data)
+    return torch.from_numpy(array.astype(np.float32) if array.dtype == np.float64 else array)
 
 
-def split_dataset(dataset: Dataset, val_fraction: float, seed: int = 0) -> tuple[Subset, Subset]:
-    """Split a dataset at random into (train, validation) parts, reproducibly."""
+class Rows:
+    """Aligned columns of training data (one row per sample): dense tensors, or scipy-sparse
+    matrices that stay sparse and are densified one minibatch at a time."""
+
+    def __init__(self, data):
+        columns = data if isinstance(data, (tuple, list)) else (data,)
+        if not columns:
+            raise ValueError("no data given to train on")
+        self.columns = [_as_rows(column) for column in columns]
+        lengths = [column.shape[0] for column in self.columns]
+        if len(set(lengths)) != 1:
+            raise ValueError(f"every part of the training data needs one row per sample; got lengths {lengths}")
+        if lengths[0] == 0:
+            raise ValueError("the training data are empty")
+
+    def __len__(self) -> int:
+        return self.columns[0].shape[0]
+
+    def take(self, index: torch.Tensor) -> tuple[torch.Tensor, ...]:
+        """The rows ``index`` (a 1-D int64 tensor) of every column, as dense tensors."""
+        return tuple(torch.from_numpy(column[index.numpy()].toarray()) if sp.issparse(column) else column[index]
+                     for column in self.columns)
+
+    def subset(self, index: torch.Tensor) -> "Rows":
+        """The rows ``index`` as a new :class:`Rows` (used for a validation split)."""
+        return Rows(tuple(column[index.numpy()] if sp.issparse(column) else column[index] for column in self.columns))
+
+
+def batch_slices(n: int, batch_size: int) -> list[slice]:
+    """Consecutive slices of ``range(n)`` of ``batch_size`` each; a last slice shorter than half a
+    batch is merged into the one before it (the module docstring says why)."""
+    if batch_size < 1:
+        raise ValueError(f"batch_size must be at least 1, got {batch_size}")
+    starts = list(range(0, n, batch_size))
+    if len(starts) > 1 and n - starts[-1] < max(2, batch_size // 2):
+        starts.pop()
+    return [slice(start, end) for start, end in zip(starts, starts[1:] + [n])]
+
+
+def shuffled_batches(n: int, batch_size: int, generator: torch.Generator) -> Iterable[torch.Tensor]:
+    """One epoch of minibatch indices: a random permutation of ``range(n)`` cut by :func:`batch_slices`.
+
+    ``generator`` is advanced exactly as by an epoch of torch's ``DataLoader(shuffle=True)`` (a
+    worker seed, the permutation, and a second permutation its sampler draws and discards), so a
+    seed gives the same shuffles as with a ``DataLoader``, and the same results as the course's
+    earlier DataLoader-based loop.
+    """
+    torch.empty((), dtype=torch.int64).random_(generator=generator)
+    order = torch.randperm(n, generator=generator)
+    torch.randperm(n, generator=generator)
+    return [order[part] for part in batch_slices(n, batch_size)]
+
+
+def split_rows(n: int, val_fraction: float, seed: int = 0) -> tuple[torch.Tensor, torch.Tensor]:
+    """Random (train, validation) index tensors for ``n`` samples, reproducible with ``seed``."""
     if not 0.0 < val_fraction < 1.0:
         raise ValueError(f"val_fraction must be between 0 and 1, got {val_fraction}")
-    n = len(dataset)
     n_val = max(1, int(round(val_fraction * n)))
     if n_val >= n:
         raise ValueError(f"{n} samples are too few for a validation split of {val_fraction}")
-    order = torch.randperm(n, generator=torch.Generator().manual_seed(seed)).tolist()
-    return Subset(dataset, order[n_val:]), Subset(dataset, order[:n_val])
+    order = torch.randperm(n, generator=torch.Generator().manual_seed(seed))
+    return order[n_val:], order[:n_val]
 
 
-def _to_device(batch, device):
-    if torch.is_tensor(batch):
-        return (batch.to(device),)
-    return tuple(t.to(device) if torch.is_tensor(t) else t for t in batch)
-
+# ---- the loop -------------------------------------------------------------------------------------
 
 def _loss_terms(output) -> dict[str, torch.Tensor]:
     terms = output if isinstance(output, dict) else {"loss": output}
     if "loss" not in terms:
-        raise ValueError("model.loss(...) must return a tensor or a dict with a 'loss' entry")
+        raise ValueError("module.loss(...) must return a tensor or a dict with a 'loss' entry")
     return terms
 
 
-def _run_epoch(model, loader, device, optimizer=None, grad_clip=None) -> dict[str, float]:
-    """One pass over ``loader``; trains when an optimiser is given. Returns mean terms."""
-    sums: dict[str, float] = defaultdict(float)
+def _run_epoch(module, rows: Rows, batches, device, optimizer=None, grad_clip=None) -> dict[str, float]:
+    """One pass over ``batches`` (index tensors into ``rows``); trains when an optimiser is given.
+    Returns the mean of every loss term, weighted by batch size. Terms are summed as tensors and
+    read once at the end of the epoch (no device synchronisation per minibatch)."""
+    sums: dict[str, torch.Tensor] = {}
     seen = 0
-    model.train(optimizer is not None)
+    module.train(optimizer is not None)
     with torch.set_grad_enabled(optimizer is not None):
-        for batch in loader:
-            batch = _to_device(batch, device)
-            terms = _loss_terms(model.loss(*batch))
+        for index in batches:
+            index = torch.as_tensor(index)
+            batch = [part.to(device, non_blocking=True) for part in rows.take(index)]
+            terms = _loss_terms(module.loss(*batch))
             if optimizer is not None:
                 optimizer.zero_grad(set_to_none=True)
                 terms["loss"].backward()
                 if grad_clip is not None:
-                    nn.utils.clip_grad_norm_(model.parameters(), grad_clip)
+                    nn.utils.clip_grad_norm_(module.parameters(), grad_clip)
                 optimizer.step()
-            size = len(batch[0])
+            size = len(index)
             seen += size
             for name, value in terms.items():
-                sums[name] += float(value.detach()) * size
-    return {name: total / seen for name, total in sums.items()}
+                weighted = value.detach().double() * size
+                sums[name] = sums[name] + weighted if name in sums else weighted
+    return {name: float(total) / seen for name, total in sums.items()}
 
 
 def fit(
-    model: nn.Module,
-    train_data,
+    module: nn.Module,
+    data,
     *,
     epochs: int,
     batch_size: int = 128,
     lr: float = 1e-3,
     optimizer: torch.optim.Optimizer | None = None,
     scheduler: Callable[[torch.optim.Optimizer], object] | None = None,
+    batches: Iterable | None = None,
     val_data=None,
     val_fraction: float | None = None,
     patience: int | None = None,
@@ -129,42 +220,43 @@ def fit(
     seed: int = 0,
     desc: str = "training",
 ) -> History:
-    """Train ``model`` by minimising ``model.loss(*batch)`` and return its :class:`History`.
+    """Train ``module`` by minimising ``module.loss(*batch)`` and return its :class:`History`.
 
-    ``train_data`` is a tensor, an array, a tuple of them, a ``Dataset`` or a ready
-    ``DataLoader`` (for a custom sampler, e.g. balanced groups). Validation data come
-    from ``val_data`` or from a random ``val_fraction`` of the training data; with
-    ``patience``, training stops after that many epochs without a better validation
-    loss and the best weights are restored. ``optimizer`` defaults to Adam with ``lr``
-    over all parameters; ``scheduler(optimizer)`` builds a learning-rate schedule
-    stepped once per epoch; ``on_epoch_start(epoch)`` lets a model change with time
-    (a KL warm-up, a capacity ramp). Shuffling is seeded with ``seed``.
+    ``data`` is an array, a tensor or a scipy-sparse matrix, or a tuple of them with one row per
+    sample; each minibatch passes the rows of every part to ``module.loss``. ``batches``, if
+    given, is an iterable of index arrays, iterated again every epoch (for example a
+    :class:`~latentbio.data.group_sampler.BalancedGroupSampler`); otherwise every epoch is a
+    seeded shuffle cut into ``batch_size`` slices (module docstring). Validation data come from
+    ``val_data`` or from a random ``val_fraction`` of ``data``; with ``patience``, training stops
+    after that many epochs without a better validation loss and the best weights are restored.
+    ``optimizer`` defaults to Adam with ``lr`` over all parameters; ``scheduler(optimizer)``
+    builds a learning-rate schedule stepped once per epoch; ``on_epoch_start(epoch)`` lets a
+    module change with time (see :func:`ramp_attribute`). Shuffling is seeded with ``seed``.
     """
-    if epochs < 1:
-        raise ValueError(f"epochs must be at least 1, got {epochs}")
-    if batch_size < 1:
-        raise ValueError(f"batch_size must be at least 1, got {batch_size}")
+    if not isinstance(epochs, (int, np.integer)) or epochs < 1:
+        raise ValueError(f"epochs must be a positive integer, got {epochs!r}")
+    if not isinstance(batch_size, (int, np.integer)) or batch_size < 1:
+        raise ValueError(f"batch_size must be a positive integer, got {batch_size!r}")
     if patience is not None and val_data is None and val_fraction is None:
         raise ValueError("early stopping (patience) needs val_data or val_fraction")
     if val_data is not None and val_fraction is not None:
         raise ValueError("give val_data or val_fraction, not both")
+    if batches is not None and val_fraction is not None:
+        raise ValueError("val_fraction cannot split custom batches; give val_data instead")
 
     device = torch.device(device) if device is not None else get_device()
-    model.to(device)
+    module.to(device)
     generator = torch.Generator().manual_seed(seed)
-    if isinstance(train_data, DataLoader):
-        train_loader = train_data
-    else:
-        dataset = as_dataset(train_data)
-        if val_fraction is not None:
-            dataset, val_data = split_dataset(dataset, val_fraction, seed)
-        train_loader = DataLoader(dataset, batch_size=batch_size, shuffle=True, generator=generator)
-    val_loader = None
-    if val_data is not None:
-        val_loader = val_data if isinstance(val_data, DataLoader) else DataLoader(
-            as_dataset(val_data), batch_size=max(batch_size, 1024))
+    rows = Rows(data)
+    val_rows = Rows(val_data) if val_data is not None else None
+    if val_fraction is not None:
+        train_index, val_index = split_rows(len(rows), val_fraction, seed)
+        rows, val_rows = rows.subset(train_index), rows.subset(val_index)
+    val_batches = None
+    if val_rows is not None:
+        val_batches = [torch.arange(len(val_rows))[part] for part in batch_slices(len(val_rows), max(batch_size, 1024))]
 
-    optimizer = optimizer or torch.optim.Adam(model.parameters(), lr=lr)
+    optimizer = optimizer or torch.optim.Adam(module.parameters(), lr=lr)
     schedule = scheduler(optimizer) if scheduler is not None else None
     history = History()
     best_loss, best_state, waited = float("inf"), None, 0
@@ -173,44 +265,48 @@ def fit(
     for epoch in bar:
         if on_epoch_start is not None:
             on_epoch_start(epoch)
-        for name, value in _run_epoch(model, train_loader, device, optimizer, grad_clip).items():
-            history.train[name].append(value)
+        epoch_batches = batches if batches is not None else shuffled_batches(len(rows), batch_size, generator)
+        for name, value in _run_epoch(module, rows, epoch_batches, device, optimizer, grad_clip).items():
+            history.train.setdefault(name, []).append(value)
         if schedule is not None:
             schedule.step()
         postfix = {"loss": history.train["loss"][-1]}
-        if val_loader is not None:
-            for name, value in _run_epoch(model, val_loader, device).items():
-                history.val[name].append(value)
+        if val_rows is not None:
+            for name, value in _run_epoch(module, val_rows, val_batches, device).items():
+                history.val.setdefault(name, []).append(value)
             val_loss = history.val["loss"][-1]
             postfix["val_loss"] = val_loss
             if val_loss < best_loss:
                 best_loss, waited, history.best_epoch = val_loss, 0, epoch
                 if patience is not None:
-                    best_state = copy.deepcopy(model.state_dict())
+                    best_state = {key: value.detach().clone() for key, value in module.state_dict().items()}
             else:
                 waited += 1
         bar.set_postfix(postfix)
         if patience is not None and waited >= patience:
             break
     if best_state is not None:
-        model.load_state_dict(best_state)
+        module.load_state_dict(best_state)
     if history.best_epoch < 0:
         history.best_epoch = history.n_epochs - 1
-    history.train, history.val = dict(history.train), dict(history.val)
     history.seconds = time.perf_counter() - start
-    model.eval()
+    module.eval()
     return history
 
 
-def predict_in_batches(function: Callable[[torch.Tensor], torch.Tensor], data, batch_size: int = 1024,
+def predict_in_batches(function: Callable[..., torch.Tensor], data, batch_size: int = 1024,
                        device: torch.device | None = None) -> torch.Tensor:
-    """Apply ``function`` to ``data`` in minibatches without gradients; return the
-    results concatenated on the CPU. ``data`` is a tensor or an array."""
+    """Apply ``function`` to the rows of ``data`` (an array, tensor or scipy-sparse matrix, or a
+    tuple of them whose rows go to ``function`` together) in minibatches, without gradients;
+    return the results concatenated on the CPU."""
     device = device or get_device()
-    data = torch.as_tensor(np.asarray(data)) if not torch.is_tensor(data) else data
+    rows = Rows(data)
+    index = torch.arange(len(rows))
     with torch.no_grad():
-        parts = [function(data[i:i + batch_size].to(device)).cpu() for i in range(0, len(data), batch_size)]
+        parts = [function(*[part.to(device) for part in rows.take(index[start:start + batch_size])]).cpu()
+                 for start in range(0, len(rows), batch_size)]
     return torch.cat(parts)
 
 
-__all__ = ["History", "fit", "as_dataset", "split_dataset", "predict_in_batches"]
+__all__ = ["History", "fit", "predict_in_batches", "linear_ramp", "ramp_attribute", "cosine_schedule",
+           "batch_slices", "Rows"]

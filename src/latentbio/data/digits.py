@@ -12,23 +12,8 @@ import numpy as np
 import sklearn.datasets
 from sklearn.model_selection import train_test_split
 
-from ..checks import as_labels
-
-
-def _check_images(x: np.ndarray, y: np.ndarray, image_shape: tuple[int, ...], n_classes: int, part: str) -> None:
-    n_pixels = int(np.prod(image_shape))
-    if x.ndim != 2 or x.shape[1] != n_pixels:
-        raise ValueError(f"x_{part} must hold flat images of {image_shape} = {n_pixels} pixels per row, "
-                         f"shape (n, {n_pixels}); got shape {x.shape}")
-    if len(x) == 0:
-        raise ValueError(f"x_{part} holds no images")
-    if not np.isfinite(x).all() or x.min() < 0 or x.max() > 1:
-        raise ValueError(f"x_{part} must hold finite grey levels in [0, 1]")
-    if y.ndim != 1 or len(y) != len(x):
-        raise ValueError(f"y_{part} must be one label per image, shape ({len(x)},); got shape {y.shape}")
-    if not np.issubdtype(y.dtype, np.integer) or (len(y) and (y.min() < 0 or y.max() >= n_classes)):
-        raise ValueError(f"y_{part} must hold integer labels in [0, {n_classes}); "
-                         f"got {y.dtype} values from {y.min()} to {y.max()}")
+from ..checks import (as_numeric_array, check_feature_matrix, check_fraction, check_integer, check_stratified_split,
+                      class_indices, dense_rows)
 
 
 @dataclass(frozen=True)
@@ -37,7 +22,8 @@ class ImageSplit:
 
     ``x_train``/``x_test``: float32 ``(n, h * w)``; ``y_train``/``y_test``: int64 labels in
     ``[0, n_classes)``; ``image_shape``: ``(h, w)`` of one image. Construction checks all of
-    this and raises ``ValueError`` otherwise.
+    this (with the checks of :mod:`latentbio.checks`), converts the arrays to these types and
+    raises ``ValueError`` or ``TypeError`` otherwise.
     """
 
     x_train: np.ndarray
@@ -48,9 +34,15 @@ class ImageSplit:
     n_classes: int = 10
 
     def __post_init__(self):
+        shape = tuple(check_integer(side, "image_shape", minimum=1) for side in np.atleast_1d(self.image_shape))
+        n_classes = check_integer(self.n_classes, "n_classes", minimum=1)
+        object.__setattr__(self, "image_shape", shape)
         for part in ("train", "test"):
-            _check_images(getattr(self, f"x_{part}"), getattr(self, f"y_{part}"),
-                          self.image_shape, self.n_classes, part)
+            x = check_feature_matrix(getattr(self, f"x_{part}"), int(np.prod(shape)), name=f"x_{part}",
+                                     unit_interval=True)
+            object.__setattr__(self, f"x_{part}", dense_rows(x))
+            object.__setattr__(self, f"y_{part}", class_indices(getattr(self, f"y_{part}"), n_classes, len(x),
+                                                                name=f"y_{part}"))
 
     def images(self, part: str = "train") -> np.ndarray:
         """The ``"train"`` or ``"test"`` images reshaped to ``(n, h, w)``."""
@@ -65,12 +57,13 @@ def split_images(images, labels, *, n_classes: int = 10, test_fraction: float = 
 
     The split is stratified (each class keeps its share in both parts) and fixed by ``seed``.
     """
-    images = np.asarray(images, dtype=np.float32)
-    if images.ndim != 3:
-        raise ValueError(f"images must have shape (n, height, width); got {images.shape}")
-    if not 0.0 < test_fraction < 1.0:
-        raise ValueError(f"test_fraction must lie between 0 and 1, got {test_fraction}")
-    labels = as_labels(labels, n_classes, len(images), name="labels").numpy()
+    images = as_numeric_array(images, name="images", dtype=np.float32)
+    if images.ndim != 3 or images.size == 0:
+        raise ValueError(f"images must have shape (n, height, width) with n >= 1; got {images.shape}")
+    test_fraction = check_fraction(test_fraction, "test_fraction")
+    check_feature_matrix(images.reshape(len(images), -1), name="images", unit_interval=True)
+    labels = class_indices(labels, n_classes, len(images), name="labels")
+    check_stratified_split(labels, test_fraction, remedy="give more images per class")
     x_train, x_test, y_train, y_test = train_test_split(
         images.reshape(len(images), -1), labels, test_size=test_fraction,
         stratify=labels, random_state=seed)

@@ -12,29 +12,36 @@ import numpy as np
 import torch
 from torch.utils.data import DataLoader, Sampler, TensorDataset
 
+from ..checks import check_integer, check_labels, encode_labels
+
 
 class BalancedGroupSampler(Sampler[list[int]]):
     """Yields minibatches of ``per_group`` indices from every group (``n_groups * per_group`` in all).
 
-    ``groups`` holds one integer group label per sample (0, ..., n_groups - 1). An epoch
-    lasts until the largest group has been seen once; smaller groups are reshuffled and
+    ``groups`` holds one group label per sample: integers 0, ..., n_groups - 1 (the group index a
+    model uses; every group must have samples), or strings or categories (see
+    :func:`latentbio.checks.encode_labels`; every category of a Categorical must have samples).
+    An epoch lasts until the largest group has been seen once; smaller groups are reshuffled and
     drawn again when they run out, as in the official code. Shuffling is seeded with ``seed``;
     every epoch continues the same random stream, so two samplers with one seed agree.
     """
 
     def __init__(self, groups, per_group: int = 128, seed: int = 0):
-        groups = np.asarray(groups)
-        if groups.ndim != 1 or len(groups) == 0:
-            raise ValueError(f"groups must be a non-empty 1-D array of group labels; got shape {groups.shape}")
-        if not np.issubdtype(groups.dtype, np.integer) or groups.min() < 0:
-            raise ValueError("groups must hold non-negative integer labels (0, 1, ...)")
-        if per_group < 1:
-            raise ValueError(f"per_group must be at least 1, got {per_group}")
-        n_groups = int(groups.max()) + 1
-        self.members = [np.flatnonzero(groups == g) for g in range(n_groups)]
-        empty = [g for g, members in enumerate(self.members) if len(members) == 0]
+        values = check_labels(groups, name="groups")
+        if values.dtype.kind in "iub":
+            if values.min() < 0:
+                raise ValueError(f"integer groups must be 0, 1, ..., n_groups - 1; got {values.min()}")
+            codes, names = values.astype(np.int64), np.arange(values.max() + 1)
+        else:
+            codes, names = encode_labels(groups, name="groups")
+        per_group = check_integer(per_group, "per_group", minimum=1)
+        seed = check_integer(seed, "seed", minimum=0)
+        self.members = [np.flatnonzero(codes == g) for g in range(len(names))]
+        empty = [str(names[g]) for g, members in enumerate(self.members) if len(members) == 0]
         if empty:
-            raise ValueError(f"group(s) {empty} have no samples; labels must be 0, ..., n_groups - 1 without gaps")
+            raise ValueError(f"group(s) {empty} have no samples; drop unused categories "
+                             "(e.g. groups.remove_unused_categories())")
+        self.n_samples = len(codes)
         self.per_group = per_group
         self.generator = torch.Generator().manual_seed(seed)
         self.n_batches = int(np.ceil(max(len(m) for m in self.members) / per_group))
@@ -58,6 +65,14 @@ def balanced_group_loader(*tensors: torch.Tensor, groups, per_group: int = 128, 
 
     The sampler yields whole minibatches of indices, and ``TensorDataset`` indexes all of them
     at once (``batch_size=None`` turns off per-sample collation), which keeps loading fast.
+    Every tensor needs one row per entry of ``groups``.
     """
-    return DataLoader(TensorDataset(*tensors), sampler=BalancedGroupSampler(groups, per_group, seed),
+    sampler = BalancedGroupSampler(groups, per_group, seed)
+    for j, tensor in enumerate(tensors):
+        if not torch.is_tensor(tensor):
+            raise TypeError(f"tensor {j} must be a torch tensor; got {type(tensor).__name__} "
+                            "(convert it with torch.as_tensor)")
+        if len(tensor) != sampler.n_samples:
+            raise ValueError(f"tensor {j} has {len(tensor)} rows for {sampler.n_samples} group labels")
+    return DataLoader(TensorDataset(*tensors), sampler=sampler,
                       batch_size=None)

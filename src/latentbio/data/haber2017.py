@@ -19,6 +19,8 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
+from ..checks import as_numeric_array, check_integer
+
 HABER2017_REGIONAL_URL = ("https://ftp.ncbi.nlm.nih.gov/geo/series/GSE92nnn/GSE92332/suppl/"
                           "GSE92332_Regional_UMIcounts.txt.gz")
 HABER2017_CITATION = ("Haber AL et al. A single-cell survey of the small intestinal epithelium. "
@@ -48,17 +50,23 @@ def read_haber2017_regions(path: str | Path, *, chunk_genes: int = 2000) -> ad.A
     and kept sparse, so the 11,665-cell file fits in little memory. Raises ``ValueError``
     for non-integer or negative values.
     """
+    chunk_genes = check_integer(chunk_genes, "chunk_genes", minimum=1)
     blocks, genes = [], []
-    with pd.read_csv(path, sep="\t", index_col=0, chunksize=chunk_genes) as reader:
-        for chunk in reader:
-            values = chunk.to_numpy(dtype=np.float32)
-            if not np.all(np.isfinite(values)) or values.min(initial=0) < 0 or np.any(values != np.round(values)):
-                raise ValueError(f"{path} must hold non-negative integer UMI counts")
-            blocks.append(sp.csr_matrix(values))
-            genes.extend(chunk.index.astype(str))
-            cells = chunk.columns
-    if not blocks:
-        raise ValueError(f"{path} holds no genes")
+    try:
+        with pd.read_csv(path, sep="\t", index_col=0, chunksize=chunk_genes) as reader:
+            for chunk in reader:
+                if chunk.empty:
+                    continue
+                values = as_numeric_array(chunk, name=f"{path} (genes {chunk.index[0]} ...)", dtype=np.float32)
+                if not np.all(np.isfinite(values)) or values.min(initial=0) < 0 or np.any(values != np.round(values)):
+                    raise ValueError(f"{path} must hold non-negative integer UMI counts (no gaps, no decimals)")
+                blocks.append(sp.csr_matrix(values))
+                genes.extend(chunk.index.astype(str))
+                cells = chunk.columns
+    except pd.errors.EmptyDataError:
+        raise ValueError(f"{path} is empty; download it again from {HABER2017_REGIONAL_URL}") from None
+    if not genes:
+        raise ValueError(f"{path} holds no genes (a header line only?); download it again")
     counts = sp.vstack(blocks).T.tocsr()
     adata = ad.AnnData(X=counts, obs=parse_haber_cell_names(cells), var=pd.DataFrame(index=pd.Index(genes)))
     adata.layers["counts"] = adata.X.copy()

@@ -6,6 +6,7 @@ import anndata as ad
 import numpy as np
 import scipy.sparse as sp
 
+from ..checks import check_feature_matrix
 from .datasets import RemoteFile, fetch, register
 
 KANG2018_SCGEN_VALID = register(RemoteFile(
@@ -28,15 +29,20 @@ def counts_from_lognormalised(x: sp.spmatrix | np.ndarray) -> sp.csr_matrix:
 
     After per-cell normalisation a cell's counts are all multiplied by one factor, so
     the smallest non-zero value of ``expm1(x)`` in a cell is one count; dividing by it
-    gives the counts back. Raises ``ValueError`` if the result is not integer.
+    gives the counts back. Raises ``ValueError`` for NaN, infinite or negative values, or if
+    the result is not integer.
     """
+    x = check_feature_matrix(x, name="x", dtype=np.float64)
+    if (x.data if sp.issparse(x) else x).min(initial=0.0) < 0:
+        raise ValueError("x has negative values, so it is not log1p of counts; give the log-normalised matrix")
     normalised = sp.csr_matrix(x, dtype=np.float64, copy=True)
     normalised.data = np.expm1(normalised.data)
     row_min = np.array([row.data.min() if row.nnz else 1.0 for row in normalised])
     counts = sp.diags(1.0 / row_min) @ normalised
     rounded = np.round(counts.data)
-    if np.abs(counts.data - rounded).max() > 0.01:
-        raise ValueError("these values are not log1p of per-cell scaled integer counts")
+    if np.abs(counts.data - rounded).max(initial=0.0) > 0.01:
+        raise ValueError("these values are not log1p of per-cell scaled integer counts (with one count as the "
+                         "smallest non-zero value of each cell); use the raw counts of the data's source instead")
     counts.data = rounded
     return sp.csr_matrix(counts, dtype=np.float32)
 

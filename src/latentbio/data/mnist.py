@@ -8,10 +8,12 @@ hash the file with sha256 give the same digest. The course never downloads it in
 the loader is tested on a small file of the same layout.
 """
 
+import zipfile
 from pathlib import Path
 
 import numpy as np
 
+from ..checks import as_numeric_array
 from .datasets import RemoteFile, fetch, register
 from .digits import ImageSplit
 
@@ -36,7 +38,15 @@ def read_mnist_npz(path: str | Path) -> ImageSplit:
     Raises ``ValueError`` if an array is missing, the images are not ``(n, 28, 28)`` grey
     levels in 0..255, or a label lies outside 0..9.
     """
-    with np.load(path, allow_pickle=False) as arrays:
+    try:
+        archive = np.load(path, allow_pickle=False)
+    except (ValueError, OSError, zipfile.BadZipFile) as error:
+        if isinstance(error, FileNotFoundError):
+            raise
+        raise ValueError(f"{path} is not a NumPy .npz archive ({error}); download mnist.npz again") from None
+    if not isinstance(archive, np.lib.npyio.NpzFile):
+        raise ValueError(f"{path} holds a single array, not an .npz archive with {list(MNIST_KEYS)}")
+    with archive as arrays:
         missing = [key for key in MNIST_KEYS if key not in arrays]
         if missing:
             raise ValueError(f"{path} is not an MNIST npz: arrays {missing} are missing (expected {list(MNIST_KEYS)})")
@@ -46,11 +56,11 @@ def read_mnist_npz(path: str | Path) -> ImageSplit:
         images = parts[f"x_{part}"]
         if images.ndim != 3 or images.shape[1:] != (28, 28):
             raise ValueError(f"x_{part} must hold 28x28 images, shape (n, 28, 28); got {images.shape}")
-        if images.size and (images.min() < 0 or images.max() > 255):
+        images = as_numeric_array(images, name=f"x_{part}", dtype=np.float32)
+        if images.size and not (np.isfinite(images).all() and images.min() >= 0 and images.max() <= 255):
             raise ValueError(f"x_{part} must hold grey levels in 0..255")
-        flat[f"x_{part}"] = images.reshape(len(images), -1).astype(np.float32) / 255.0
-        labels = parts[f"y_{part}"]
-        flat[f"y_{part}"] = labels.astype(np.int64) if np.issubdtype(labels.dtype, np.integer) else labels
+        flat[f"x_{part}"] = images.reshape(len(images), -1) / 255.0
+        flat[f"y_{part}"] = parts[f"y_{part}"]
     return ImageSplit(**flat, image_shape=(28, 28), n_classes=10)
 
 

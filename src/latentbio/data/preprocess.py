@@ -10,7 +10,7 @@ import anndata as ad
 import numpy as np
 import scipy.sparse as sp
 
-from ..checks import check_counts
+from ..checks import check_counts, check_integer, check_number
 
 
 def select_highly_variable_genes(adata: ad.AnnData, n_top_genes: int, *, layer: str | None = "counts",
@@ -28,9 +28,9 @@ def select_highly_variable_genes(adata: ad.AnnData, n_top_genes: int, *, layer: 
 
     counts = sp.csr_matrix(check_counts(adata, layer), dtype=np.float32)
     expressed = np.asarray(counts.sum(axis=0)).ravel() > 0
-    if not 1 <= n_top_genes <= expressed.sum():
-        raise ValueError(f"n_top_genes must be between 1 and the {int(expressed.sum())} expressed genes, "
-                         f"got {n_top_genes}")
+    n_top_genes = check_integer(n_top_genes, "n_top_genes (at most the number of expressed genes)", minimum=1,
+                                maximum=int(expressed.sum()))
+    target_sum = check_number(target_sum, "target_sum", minimum=0.0, exclusive=True)
     result = ad.AnnData(X=counts[:, expressed], obs=adata.obs.copy(), var=adata.var.loc[expressed].copy())
     result.layers["counts"] = result.X.copy()
     sc.pp.normalize_total(result, target_sum=target_sum)

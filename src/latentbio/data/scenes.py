@@ -10,6 +10,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..checks import check_integer, check_number
+
 BACKGROUND_COLOURS = {"yellow": (0.98, 0.90, 0.35), "sky blue": (0.55, 0.78, 0.95), "pink": (0.96, 0.70, 0.80)}
 GROUND_COLOURS = {"green": (0.30, 0.65, 0.25), "brown": (0.55, 0.38, 0.20), "grey": (0.50, 0.50, 0.50)}
 SHAPES = ("square", "circle", "triangle")
@@ -62,12 +64,11 @@ def render_scene(background: str, ground: str, shape: str, position: float, obje
                  size: int = 32, object_size: float = 0.5) -> np.ndarray:
     """One scene, float32 ``(size, size, 3)``; ``position`` in [0, 1] runs from left to right,
     ``object_size`` is the object's width as a fraction of the image's."""
-    if not 0.0 <= position <= 1.0:
-        raise ValueError(f"position must be in [0, 1], got {position}")
-    if size < 16:
-        raise ValueError(f"size must be at least 16 pixels, got {size}")
-    if not 0.0 < object_size <= 0.5:
-        raise ValueError(f"object_size must be in (0, 0.5] (a fraction of the image width), got {object_size}")
+    position = check_number(position, "position", minimum=0.0, maximum=1.0)
+    size = check_integer(size, "size (pixels)", minimum=16)
+    object_size = check_number(object_size, "object_size (a fraction of the image width)", minimum=0.0, maximum=0.5)
+    if object_size == 0:
+        raise ValueError("object_size must be in (0, 0.5] (a fraction of the image width), got 0")
     for factor, value, palette in (("background", background, BACKGROUND_COLOURS), ("ground", ground, GROUND_COLOURS),
                                    ("object colour", object_colour, OBJECT_COLOURS)):
         if value not in palette:
@@ -89,8 +90,7 @@ def make_scenes(n_positions: int = 8, size: int = 32, object_size: float = 0.5) 
 
     The object is half as wide as the image by default: smaller objects cover so few
     pixels that a small model on 864 images hardly learns their shape, position or colour."""
-    if n_positions < 2:
-        raise ValueError(f"n_positions must be at least 2, got {n_positions}")
+    n_positions = check_integer(n_positions, "n_positions", minimum=2)
     values = {
         "background": list(BACKGROUND_COLOURS),
         "ground": list(GROUND_COLOURS),

@@ -12,10 +12,13 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..checks import as_numeric_array, check_integer, selection_indices
+
 SHAPES = ("square", "ellipse", "triangle", "cross", "star", "heart")
 FACTOR_NAMES = ("x", "y", "scale", "rotation")
 ROTATION_RANGE = (-30.0, 30.0)  # degrees; less than half the smallest symmetry angle (72 degrees, the star)
 SUPERSAMPLING = 2  # sub-pixels per side, for anti-aliased edges
+MIN_SIZE = 8  # pixels per side
 
 
 @dataclass
@@ -39,8 +42,9 @@ class Shapes:
         return self.images.shape[1:]
 
     def subset(self, mask) -> "Shapes":
-        """The images selected by a boolean mask or an index array."""
-        return Shapes(self.images[mask], self.classes[mask], self.factors[mask], self.class_names, self.factor_names)
+        """The images selected by a boolean mask or an index array (see :func:`latentbio.checks.selection_indices`)."""
+        rows = selection_indices(mask, len(self.images), name="mask", items="images")
+        return Shapes(self.images[rows], self.classes[rows], self.factors[rows], self.class_names, self.factor_names)
 
 
 def inside_shape(shape: str, u: np.ndarray, v: np.ndarray) -> np.ndarray:
@@ -70,11 +74,10 @@ def render_shapes(shape: str, poses, size: int = 32) -> np.ndarray:
     top-left corner, ``scale`` pixels from the centre to the edge, and ``rotation``
     degrees anticlockwise. Edges are anti-aliased by supersampling.
     """
-    poses = np.asarray(poses, dtype=float)
+    poses = as_numeric_array(poses, name="poses")
     if poses.ndim != 2 or poses.shape[1] != len(FACTOR_NAMES):
         raise ValueError(f"poses must have shape (n, 4) for {FACTOR_NAMES}; got {poses.shape}")
-    if size < 8:
-        raise ValueError(f"size must be at least 8 pixels, got {size}")
+    size = check_integer(size, "size (pixels)", minimum=MIN_SIZE)
     if not np.isfinite(poses).all() or (poses[:, 2] <= 0).any():
         raise ValueError("poses must be finite, with a positive scale")
     x, y, scale, angle = (poses[:, i, None, None] for i in range(4))
@@ -95,7 +98,9 @@ def render_shape(shape: str, x: float, y: float, scale: float, rotation: float, 
 def random_poses(n: int, size: int = 32, seed: int = 0) -> np.ndarray:
     """``n`` poses drawn uniformly, float ``(n, 4)``: x and y in the central part of the
     image, scale from 0.18 to 0.3 of the image size, rotation in ``ROTATION_RANGE``."""
-    rng = np.random.default_rng(seed)
+    n = check_integer(n, "n", minimum=0)
+    size = check_integer(size, "size (pixels)", minimum=MIN_SIZE)
+    rng = np.random.default_rng(check_integer(seed, "seed", minimum=0))
     largest_scale = 0.3 * size
     margin = largest_scale + 1
     return np.column_stack([
@@ -109,8 +114,11 @@ def random_poses(n: int, size: int = 32, seed: int = 0) -> np.ndarray:
 def make_shapes(n_per_class: int = 500, size: int = 32, shapes: tuple[str, ...] = SHAPES, seed: int = 0) -> Shapes:
     """``n_per_class`` images of each shape in ``shapes``, each with its own random pose,
     in a random order (reproducible with ``seed``)."""
-    if n_per_class < 1:
-        raise ValueError(f"n_per_class must be at least 1, got {n_per_class}")
+    n_per_class = check_integer(n_per_class, "n_per_class", minimum=1)
+    size = check_integer(size, "size (pixels)", minimum=MIN_SIZE)
+    seed = check_integer(seed, "seed", minimum=0)
+    if isinstance(shapes, str):
+        raise TypeError(f"shapes must be a tuple of shape names, e.g. ('square', 'heart'); got the string {shapes!r}")
     if len(shapes) < 2 or len(set(shapes)) != len(shapes):
         raise ValueError(f"give at least two distinct shapes; got {shapes}")
     for shape in shapes:

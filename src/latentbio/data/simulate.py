@@ -29,6 +29,8 @@ import anndata as ad
 import numpy as np
 import pandas as pd
 
+from ..checks import as_numeric_array, check_flag, check_integer, check_number
+
 
 def _log_normal_factors(rng: np.random.Generator, n_genes: int, select_prob: float, down_prob: float,
                         loc: float, scale: float) -> np.ndarray:
@@ -44,35 +46,37 @@ def _log_normal_factors(rng: np.random.Generator, n_genes: int, select_prob: flo
 
 
 def _check_arguments(arguments: dict) -> None:
-    for name in ("n_cells", "n_genes", "n_cell_types", "n_groups"):
-        if int(arguments[name]) != arguments[name] or arguments[name] < 1:
-            raise ValueError(f"{name} must be a positive integer, got {arguments[name]!r}")
-    if int(arguments["programs_per_group"]) != arguments["programs_per_group"] or arguments["programs_per_group"] < 0:
-        raise ValueError(f"programs_per_group must be a non-negative integer, got {arguments['programs_per_group']!r}")
-    if arguments["program_genes"] < 1:
-        raise ValueError(f"program_genes must be at least 1, got {arguments['program_genes']}")
+    """Raise ``ValueError`` / ``TypeError`` for an argument of :func:`simulate_counts` that is out of range."""
+    for name in ("n_cells", "n_genes", "n_cell_types", "n_groups", "program_genes"):
+        check_integer(arguments[name], name, minimum=1)
+    check_integer(arguments["programs_per_group"], "programs_per_group", minimum=0)
+    check_integer(arguments["seed"], "seed", minimum=0)
+    check_flag(arguments["perturbation"], "perturbation")
     n_program_genes = arguments["n_groups"] * arguments["programs_per_group"] * arguments["program_genes"]
     if n_program_genes > arguments["n_genes"]:
         raise ValueError(f"{arguments['n_groups']} groups x {arguments['programs_per_group']} programs x "
                          f"{arguments['program_genes']} genes = {n_program_genes} program genes do not fit "
                          f"into n_genes={arguments['n_genes']} (programs use disjoint genes)")
-    if not 0.0 < arguments["program_fraction"] <= 1.0:
-        raise ValueError(f"program_fraction must be in (0, 1], got {arguments['program_fraction']}")
+    check_number(arguments["program_fraction"], "program_fraction", minimum=0.0, maximum=1.0)
+    if arguments["program_fraction"] == 0:
+        raise ValueError("program_fraction must be in (0, 1], got 0")
     for name in ("out_prob", "de_prob", "de_down_prob", "response_prob", "response_type_prob",
                  "response_down_prob"):
-        if not 0.0 <= arguments[name] <= 1.0:
-            raise ValueError(f"{name} is a probability and must be in [0, 1], got {arguments[name]}")
+        check_number(arguments[name], f"{name} (a probability)", minimum=0.0, maximum=1.0)
     for name in ("mean_shape", "mean_rate", "bcv_df"):
-        if not arguments[name] > 0:
-            raise ValueError(f"{name} must be positive, got {arguments[name]}")
+        check_number(arguments[name], name, minimum=0.0, exclusive=True)
     for name in ("lib_scale", "out_fac_scale", "de_fac_scale", "program_fac_scale", "response_fac_scale",
                  "bcv_common"):
-        if not arguments[name] >= 0:
-            raise ValueError(f"{name} must be non-negative, got {arguments[name]}")
+        check_number(arguments[name], name, minimum=0.0)
+    for name in ("lib_loc", "out_fac_loc", "de_fac_loc", "program_fac_loc", "response_fac_loc", "dropout_shape"):
+        check_number(arguments[name], name)
+    if arguments["dropout_mid"] is not None:
+        check_number(arguments["dropout_mid"], "dropout_mid")
     probs = arguments["cell_type_probs"]
     if probs is not None:
-        probs = np.asarray(probs, dtype=float)
-        if probs.shape != (arguments["n_cell_types"],) or np.any(probs < 0) or not np.isclose(probs.sum(), 1.0):
+        probs = as_numeric_array(probs, name="cell_type_probs")
+        if (probs.shape != (arguments["n_cell_types"],) or not np.isfinite(probs).all() or np.any(probs < 0)
+                or not np.isclose(probs.sum(), 1.0)):
             raise ValueError(f"cell_type_probs must be {arguments['n_cell_types']} non-negative numbers "
                              f"summing to 1, got {arguments['cell_type_probs']!r}")
 

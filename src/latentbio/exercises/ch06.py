@@ -2,7 +2,7 @@
 
 import torch
 
-from ..models.multigroupvi_module import wasserstein_to_zero
+from ..models.multigroupvi import wasserstein_to_zero
 from . import call_student, expect, expect_close, passed
 
 

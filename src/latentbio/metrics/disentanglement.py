@@ -1,13 +1,23 @@
-"""Disentanglement scores of a representation against known factors of variation."""
+"""Disentanglement scores of a representation against known discrete factors of variation:
+the mutual information gap (MIG; Chen et al. 2018) as disentanglement_lib computes it
+(Locatello et al. 2019: codes binned into 20 equal-width bins, plug-in mutual information).
+
+Factors must be discrete; a factor with more distinct values than ``max(n_bins, n / 5)`` is
+refused as continuous (see :func:`latentbio.checks.check_factors`): bin it with :func:`discretize`.
+"""
 
 import numpy as np
 from sklearn.metrics import mutual_info_score
 
+from ..checks import check_codes, check_factors, check_integer
 
-def discretize(codes: np.ndarray, n_bins: int = 20) -> np.ndarray:
-    """Bin each code dimension into ``n_bins`` equal-width bins (disentanglement_lib's
-    histogram discretiser); returns integer bin indices of the same shape."""
-    codes = np.asarray(codes, dtype=float)
+
+def discretize(codes, n_bins: int = 20) -> np.ndarray:
+    """Bin each column of ``codes`` ``(n_samples, n_dims)`` into ``n_bins`` equal-width bins
+    between its minimum and maximum; returns integer bin indices ``0 .. n_bins-1`` of the same
+    shape (disentanglement_lib's ``_histogram_discretize``, used by its MIG)."""
+    codes = check_codes(codes)
+    n_bins = check_integer(n_bins, "n_bins", minimum=1)
     binned = np.zeros(codes.shape, dtype=int)
     for j in range(codes.shape[1]):
         edges = np.histogram_bin_edges(codes[:, j], bins=n_bins)
@@ -15,38 +25,40 @@ def discretize(codes: np.ndarray, n_bins: int = 20) -> np.ndarray:
     return binned
 
 
-def mutual_information_matrix(codes: np.ndarray, factors: np.ndarray, n_bins: int = 20) -> np.ndarray:
-    """I(code_j; factor_k) in nats for every code dimension j and factor k, shape ``(n_codes, n_factors)``."""
+def mutual_information_matrix(codes, factors, n_bins: int = 20) -> np.ndarray:
+    """I(code_j; factor_k) in nats for every code dimension j (binned by :func:`discretize`)
+    and discrete factor k: the plug-in estimate of Chen et al. (2018, Eq. 5) with the empirical
+    distribution; an array of shape ``(n_codes, n_factors)``."""
+    codes = check_codes(codes)
+    factors = check_factors(factors, len(codes), n_bins=n_bins)
     binned = discretize(codes, n_bins)
     return np.array([[mutual_info_score(factors[:, k], binned[:, j]) for k in range(factors.shape[1])]
                      for j in range(binned.shape[1])])
 
 
-def factor_entropies(factors: np.ndarray) -> np.ndarray:
-    """Entropy H(v_k) in nats of each discrete factor (column of ``factors``), shape ``(n_factors,)``."""
-    factors = np.asarray(factors)
+def factor_entropies(factors) -> np.ndarray:
+    """Entropy H(v_k) in nats of each discrete factor (column of ``factors``), the normaliser of
+    MIG (Chen et al. 2018, Eq. 6); an array of shape ``(n_factors,)``."""
+    factors = check_factors(factors)
     return np.array([mutual_info_score(factors[:, k], factors[:, k]) for k in range(factors.shape[1])])
 
 
 def mutual_information_gap(codes, factors, n_bins: int = 20) -> float:
-    """Mutual information gap (MIG; Chen et al. 2018, Eq. 6).
+    """Mutual information gap (MIG; Chen et al. 2018, Eq. 6), a float in [0, 1].
 
     For each factor k, the gap between the largest and second-largest mutual
     information of any single code dimension with it, divided by the factor's entropy
-    H(v_k); MIG is the mean over factors, in [0, 1]. High when each factor is captured
-    by one code dimension alone. ``codes``: ``(n_samples, n_codes)`` with at least two
-    dimensions; ``factors``: ``(n_samples, n_factors)`` discrete values.
+    H(v_k); MIG is the mean over factors. High when each factor is captured by one code
+    dimension alone. ``codes``: ``(n_samples, n_codes)`` with at least two dimensions;
+    ``factors``: ``(n_samples, n_factors)`` discrete values (integers, strings or
+    categories), each taking at least two values.
     """
-    codes, factors = np.asarray(codes), np.asarray(factors)
-    if codes.ndim != 2 or factors.ndim != 2 or len(codes) != len(factors):
-        raise ValueError(f"codes and factors must be 2-D with one row per sample; got {codes.shape} and {factors.shape}")
-    if codes.shape[1] < 2:
-        raise ValueError("MIG needs at least two code dimensions")
-    if not np.isfinite(codes).all():
-        raise ValueError("codes contain NaN or infinite values")
-    information = mutual_information_matrix(codes, factors, n_bins)
+    codes = check_codes(codes, min_dims=2)
+    factors = check_factors(factors, len(codes), n_bins=n_bins)
     entropies = factor_entropies(factors)
     if np.any(entropies == 0):
-        raise ValueError("every factor must take at least two values")
+        raise ValueError(f"every factor must take at least two values; factor(s) {np.flatnonzero(entropies == 0).tolist()} "
+                         "are constant: drop them")
+    information = mutual_information_matrix(codes, factors, n_bins)
     top_two = np.sort(information, axis=0)[::-1][:2]
     return float(np.mean((top_two[0] - top_two[1]) / entropies))

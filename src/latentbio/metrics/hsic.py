@@ -11,22 +11,14 @@ so the estimate can be a training penalty that gradients flow through.
 
 from collections.abc import Sequence
 
-import numpy as np
 import torch
+
+from ..checks import as_tensor_matrix, check_number
 
 
 def _as_variable(values, name: str) -> torch.Tensor:
-    """One variable's samples as a float tensor of shape ``(n_samples, dimension)``."""
-    values = values if torch.is_tensor(values) else torch.as_tensor(np.asarray(values, dtype=np.float64))
-    if values.ndim == 1:
-        values = values[:, None]
-    if values.ndim != 2:
-        raise ValueError(f"{name} must be 1-D (samples) or 2-D (samples x dimensions); got shape {tuple(values.shape)}")
-    if len(values) < 2:
-        raise ValueError(f"{name} needs at least two samples; got {len(values)}")
-    if not torch.isfinite(values).all():
-        raise ValueError(f"{name} contains NaN or infinite values")
-    return values if values.is_floating_point() else values.double()
+    """One variable's samples as a float tensor ``(n_samples, dimension)`` (tensors keep their gradients)."""
+    return as_tensor_matrix(values, name=name, min_samples=2, vector=True)
 
 
 def median_bandwidth(values: torch.Tensor) -> torch.Tensor:
@@ -45,16 +37,21 @@ def median_bandwidth(values: torch.Tensor) -> torch.Tensor:
 
 
 def rbf_gram(values, bandwidth: float | torch.Tensor | None = None) -> torch.Tensor:
-    """Gram matrix K[i, j] = exp(-||x_i - x_j||^2 / (2 sigma^2)) of one variable's samples.
+    """Gram matrix K[i, j] = exp(-||x_i - x_j||^2 / (2 sigma^2)) of one variable's samples
+    (the Gaussian RBF kernel of Gretton et al. 2005, Section 3).
 
     ``values``: ``(n_samples,)`` or ``(n_samples, dimension)``; ``bandwidth`` sigma,
     by default :func:`median_bandwidth`. Returns an ``(n_samples, n_samples)`` tensor.
     """
     values = _as_variable(values, "values")
-    sigma = median_bandwidth(values) if bandwidth is None else torch.as_tensor(bandwidth, dtype=values.dtype)
-    if float(sigma) <= 0:
-        raise ValueError(f"the bandwidth must be positive, got {float(sigma)}")
-    return torch.exp(-torch.cdist(values, values).pow(2) / (2 * sigma ** 2))
+    if bandwidth is None:
+        sigma = median_bandwidth(values)
+    else:
+        check_number(float(bandwidth) if torch.is_tensor(bandwidth) else bandwidth, "bandwidth", minimum=0.0,
+                     exclusive=True)
+        sigma = torch.as_tensor(bandwidth, dtype=values.dtype, device=values.device)
+    scale = (2 * sigma ** 2).clamp_min(torch.finfo(values.dtype).tiny)  # no 0/0 when a tiny sigma underflows
+    return torch.exp(-torch.cdist(values, values).pow(2) / scale)
 
 
 def dhsic_from_grams(grams: Sequence[torch.Tensor]) -> torch.Tensor:
@@ -68,6 +65,7 @@ def dhsic_from_grams(grams: Sequence[torch.Tensor]) -> torch.Tensor:
     """
     if len(grams) < 2:
         raise ValueError(f"dHSIC needs at least two variables; got {len(grams)}")
+    grams = [as_tensor_matrix(gram, name=f"Gram matrix {j}") for j, gram in enumerate(grams)]
     n = grams[0].shape[0]
     if any(gram.shape != (n, n) for gram in grams):
         raise ValueError(f"all Gram matrices must be n x n for the same n; got {[tuple(g.shape) for g in grams]}")
@@ -84,6 +82,9 @@ def dhsic(variables: Sequence, bandwidths: Sequence[float] | None = None) -> tor
     ``(n_samples, dimension)``; Gaussian RBF kernels with the median heuristic unless
     ``bandwidths`` are given. Returns the V-statistic of :func:`dhsic_from_grams`.
     """
+    if not isinstance(variables, (list, tuple)):
+        raise TypeError(f"variables must be a list of arrays, one per variable; got a {type(variables).__name__}. "
+                        "For the columns of one matrix use latent_dhsic(codes) or list(codes.T)")
     if len(variables) < 2:
         raise ValueError(f"dHSIC needs at least two variables; got {len(variables)}")
     if bandwidths is not None and len(bandwidths) != len(variables):
@@ -96,9 +97,9 @@ def dhsic(variables: Sequence, bandwidths: Sequence[float] | None = None) -> tor
 
 
 def latent_dhsic(codes) -> torch.Tensor:
-    """dHSIC of the coordinates of a code matrix ``(n_samples, n_latent)``: each
-    latent dimension is one variable, so the value is zero when all are mutually
-    independent (a factorised code)."""
+    """dHSIC (Pfister et al. 2018, Eq. 4) of the coordinates of a code matrix ``(n_samples, n_latent)``,
+    a scalar tensor: each latent dimension is one variable, so the value is zero when all are
+    mutually independent (a factorised code)."""
     codes = _as_variable(codes, "codes")
     if codes.shape[1] < 2:
         raise ValueError(f"codes need at least two dimensions; got {codes.shape[1]}")

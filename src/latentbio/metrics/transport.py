@@ -10,22 +10,29 @@ import numpy as np
 import ot
 import torch
 
-from ..checks import check_codes_and_labels
+from ..checks import as_tensor_matrix, check_codes, check_codes_and_labels, check_integer
 
 
 def sample_wasserstein(codes_a, codes_b):
     """Squared 2-Wasserstein distance between two samples of codes (uniform weights).
 
-    ``codes_a`` ``(n, d)`` and ``codes_b`` ``(m, d)`` are NumPy arrays or torch tensors; the
-    result is a float or a 0-d tensor through which gradients flow (so it can serve as a
-    training penalty). Exact optimal transport: W2^2 = min over couplings P of
-    sum_ij P_ij ||a_i - b_j||^2.
+    ``codes_a`` ``(n, d)`` and ``codes_b`` ``(m, d)`` are arrays (lists, DataFrames) or torch
+    tensors; with a tensor among them the result is a 0-d tensor through which gradients flow
+    (so it can serve as a training penalty), otherwise a float. Exact optimal transport, the
+    Kantorovich problem with the squared Euclidean cost (Peyre and Cuturi 2019, Section 2.3):
+    W2^2 = min over couplings P of sum_ij P_ij ||a_i - b_j||^2. NaN or infinite codes raise
+    ``ValueError``.
     """
-    if codes_a.ndim != 2 or codes_b.ndim != 2 or codes_a.shape[1] != codes_b.shape[1]:
-        raise ValueError("codes_a and codes_b must be 2-D (samples x dimensions) with the same number of "
-                         f"dimensions; got shapes {tuple(codes_a.shape)} and {tuple(codes_b.shape)}")
-    if len(codes_a) == 0 or len(codes_b) == 0:
-        raise ValueError("each sample of codes needs at least one code")
+    if torch.is_tensor(codes_a) or torch.is_tensor(codes_b):
+        codes_a = as_tensor_matrix(codes_a, name="codes_a")
+        codes_b = as_tensor_matrix(codes_b, name="codes_b")
+        like = codes_a if torch.is_tensor(codes_a) and codes_a.requires_grad else codes_b
+        codes_a, codes_b = (c.to(dtype=like.dtype, device=like.device) for c in (codes_a, codes_b))
+    else:
+        codes_a, codes_b = check_codes(codes_a, name="codes_a"), check_codes(codes_b, name="codes_b")
+    if codes_a.shape[1] != codes_b.shape[1]:
+        raise ValueError("codes_a and codes_b must have the same number of dimensions; got shapes "
+                         f"{tuple(codes_a.shape)} and {tuple(codes_b.shape)}")
     cost = ot.dist(codes_a, codes_b)  # squared Euclidean distances
     distance = ot.emd2([], [], cost)
     return distance if torch.is_tensor(distance) else float(distance)
@@ -33,17 +40,19 @@ def sample_wasserstein(codes_a, codes_b):
 
 def group_transport_distance(codes, groups, *, max_per_group: int = 500, standardise: bool = True,
                              seed: int = 0) -> float:
-    """How far apart the groups' codes lie: the mean over pairs of groups of the squared
-    2-Wasserstein distance between their codes (0 = identical clouds).
+    """How far apart the groups' codes lie, a float: the mean over pairs of groups of the
+    squared 2-Wasserstein distance (:func:`sample_wasserstein`) between their codes
+    (0 = identical clouds).
 
-    ``codes`` ``(n_cells, d)``; ``groups`` one label per cell (at least two groups).
+    ``codes`` ``(n_cells, d)``; ``groups`` one label per cell (any label type, at least two groups).
     At most ``max_per_group`` codes per group enter (a seeded random subset: exact OT
     costs grow with the cube of the sample size). With ``standardise`` the codes are first
     divided by the square root of their total variance, so the result is a fraction of the
     spread of all codes and spaces of different scale can be compared. Two samples of one
     distribution give a small positive value, not zero (finite-sample noise).
     """
-    codes, groups = check_codes_and_labels(codes, groups)
+    codes, groups = check_codes_and_labels(codes, groups, name="groups")
+    max_per_group = check_integer(max_per_group, "max_per_group", minimum=1)
     labels = np.unique(groups)
     if standardise:
         spread = codes.var(axis=0).sum()

@@ -1,22 +1,30 @@
-"""The models of the course, one file per method."""
+"""The models of the course, one file per method (the torch networks are ``model.module``).
 
-from .adain import AdaIN, AdaINGenerator, ConvEncoder
+Array models (``fit(x, y=None, *, epochs)``, ``latent``, ``decode_mean``, ``transfer``):
+:class:`VAE`, :class:`Autoencoder`, :class:`BetaVAE`, :class:`DHSICVAE`,
+:class:`GenerativeClassifier`, :class:`IndependentBernoulli`, :class:`ImageClassifier`,
+:class:`LORD`, :class:`AmortizedLORD`, :class:`ClassConditionedAutoencoder`.
+
+AnnData models (``train(max_epochs=...)``, ``get_latent_representation``, ``decode_latent``,
+``get_normalized_expression``): :class:`CountVAE`, :class:`MultiGroupVI`,
+:class:`ExpressionVAE`, :class:`ExpressionBetaVAE`, :class:`ExpressionDHSICVAE`.
+"""
+
 from .autoencoder import Autoencoder
-from .beta_vae import BetaVAE
+from .beta_vae import BetaVAE, ExpressionBetaVAE
 from .conditional_autoencoder import ClassConditionedAutoencoder
 from .count_vae import CountVAE
-from .dhsic_vae import DHSICVAE
-from .generative_classifier import GenerativeClassifier, bayes_rule
+from .dhsic_vae import DHSICVAE, ExpressionDHSICVAE
+from .expression_vae import ExpressionVAE
+from .generative_classifier import GenerativeClassifier
 from .image_classifier import ImageClassifier
-from .latent_arithmetic import predict_by_latent_arithmetic, predict_in_gene_space, stimulation_shift
 from .lord import LORD, AmortizedLORD
 from .multigroupvi import MultiGroupVI
-from .multigroupvi_module import MultiGroupVAE
-from .pixel_bernoulli import IndependentBernoulli, bernoulli_entropy
-from .scvae import CountVAEModule
+from .pixel_bernoulli import IndependentBernoulli
 from .vae import VAE
 
-__all__ = ["Autoencoder", "CountVAE", "CountVAEModule", "GenerativeClassifier", "bayes_rule", "IndependentBernoulli", "bernoulli_entropy", "VAE",
-           "AdaIN", "AdaINGenerator", "ConvEncoder", "ClassConditionedAutoencoder", "ImageClassifier", "LORD",
-           "AmortizedLORD", "MultiGroupVI", "MultiGroupVAE", "BetaVAE", "DHSICVAE", "stimulation_shift",
-           "predict_by_latent_arithmetic", "predict_in_gene_space"]
+ARRAY_MODELS = (VAE, Autoencoder, BetaVAE, DHSICVAE, GenerativeClassifier, IndependentBernoulli, ImageClassifier,
+                LORD, AmortizedLORD, ClassConditionedAutoencoder)
+ANNDATA_MODELS = (CountVAE, MultiGroupVI, ExpressionVAE, ExpressionBetaVAE, ExpressionDHSICVAE)
+
+__all__ = [model.__name__ for model in ARRAY_MODELS + ANNDATA_MODELS]

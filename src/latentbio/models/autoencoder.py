@@ -8,11 +8,12 @@ from torch import nn
 
 from .. import train
 from ..blocks import mlp
+from ..checks import check_feature_matrix
 from ..likelihoods import check_observation_model, observation_log_prob, observation_mean
-from ..checks import as_feature_matrix
+from .base import ArrayModel
 
 
-class Autoencoder(nn.Module):
+class AutoencoderModule(nn.Module):
     """Encoder x -> code (``n_latent`` numbers) and decoder code -> x, trained to reconstruct.
 
     The loss is -log p(x | code) under the same observation models as :class:`~latentbio.models.VAE`,
@@ -32,25 +33,34 @@ class Autoencoder(nn.Module):
         reconstruction = -observation_log_prob(self.likelihood, x, self.decoder(self.encoder(x))).mean()
         return {"loss": reconstruction, "reconstruction": reconstruction}
 
-    def _inputs(self, x) -> torch.Tensor:
-        return as_feature_matrix(x, self.n_input, unit_interval=self.likelihood == "bernoulli")
 
-    def fit(self, x, *, epochs: int = 50, **fit_options) -> train.History:
-        """Train on ``x`` with :func:`latentbio.train.fit`."""
-        return train.fit(self, (self._inputs(x),), epochs=epochs, **fit_options)
+class Autoencoder(ArrayModel):
+    """The face of :class:`AutoencoderModule` (same arguments): arrays in, arrays out."""
 
-    @torch.no_grad()
+    description = "autoencoder"
+
+    def __init__(self, n_input: int, n_latent: int = 10, hidden: Sequence[int] = (256, 128),
+                 likelihood: str = "bernoulli"):
+        self.module = AutoencoderModule(n_input, n_latent, hidden, likelihood)
+        self.n_input, self.n_latent = n_input, n_latent
+
+    def _inputs(self, x):
+        return check_feature_matrix(x, self.n_input, unit_interval=self.module.likelihood == "bernoulli")
+
+    def fit(self, x, y=None, *, epochs: int = 50, **fit_options) -> train.History:
+        """Train on ``x`` with :func:`latentbio.train.fit` (an autoencoder takes no labels: ``y`` must be None)."""
+        if y is not None:
+            raise ValueError("an Autoencoder takes no labels; call fit(x) without y")
+        return self._fit(self._inputs(x), epochs=epochs, **fit_options)
+
     def latent(self, x) -> np.ndarray:
         """The codes of ``x``, shape ``(n_samples, n_latent)``."""
-        self.eval()
-        return self.encoder(self._inputs(x).to(next(self.parameters()).device)).cpu().numpy()
+        return self._predict(self.module.encoder, self._inputs(x))
 
-    @torch.no_grad()
     def decode_mean(self, z) -> np.ndarray:
         """Expected observation for codes ``z``."""
-        self.eval()
-        z = as_feature_matrix(z, self.n_latent, name="z").to(next(self.parameters()).device)
-        return observation_mean(self.likelihood, self.decoder(z)).cpu().numpy()
+        z = check_feature_matrix(z, self.n_latent, name="z")
+        return self._predict(lambda codes: observation_mean(self.module.likelihood, self.module.decoder(codes)), z)
 
     def reconstruct(self, x) -> np.ndarray:
         """Encode and decode ``x``."""

@@ -13,49 +13,58 @@ import torch
 from torch import nn
 
 from .. import train
+from ..checks import as_model_images, check_image_shape
 from .adain import AdaINGenerator, ConvEncoder
-from ..checks import as_image_batch, as_numpy_images, as_labels
-from .lord import ADAM_BETAS, INIT_RANGE, cosine_schedule, pixel_loss
+from .base import TransferModel
+from .lord import INIT_RANGE, ContentClassDecoding, pixel_loss
 
 
-class ClassConditionedAutoencoder(nn.Module):
+class ClassConditionedAutoencoderModule(nn.Module):
     """x -> content encoder -> content code; (content code, class code of y) -> AdaIN generator -> x."""
 
-    def __init__(self, n_classes: int, image_size: int, content_dim: int = 8, class_dim: int = 8,
-                 image_channels: int = 1, generator_channels=(32, 16), encoder_channels=(16, 32), hidden: int = 128):
+    def __init__(self, image_shape, n_classes: int, content_dim: int = 8, class_dim: int = 8,
+                 generator_channels=(32, 16), encoder_channels=(16, 32), hidden: int = 128):
         super().__init__()
-        self.n_classes, self.image_size = n_classes, image_size
-        self.content_encoder = ConvEncoder(image_size, content_dim, image_channels, encoder_channels, hidden)
+        size, image_channels = check_image_shape(image_shape)
+        if n_classes < 1:
+            raise ValueError(f"need at least one class; got n_classes={n_classes}")
+        self.content_encoder = ConvEncoder(size, content_dim, image_channels, encoder_channels, hidden)
         self.class_codes = nn.Embedding(n_classes, class_dim)
         nn.init.uniform_(self.class_codes.weight, -INIT_RANGE, INIT_RANGE)
-        self.generator = AdaINGenerator(content_dim, class_dim, image_size, image_channels, generator_channels)
+        self.generator = AdaINGenerator(content_dim, class_dim, size, image_channels, generator_channels)
+
+    def render(self, content_codes: torch.Tensor, class_index: torch.Tensor) -> torch.Tensor:
+        """Images from content codes and class indices."""
+        return self.generator(content_codes, self.class_codes(class_index))
 
     def loss(self, images: torch.Tensor, classes: torch.Tensor) -> dict[str, torch.Tensor]:
         """Pixel reconstruction error (the same loss as LORD's, without the content regulariser)."""
-        reconstruction = pixel_loss(self.generator(self.content_encoder(images), self.class_codes(classes)), images)
+        reconstruction = pixel_loss(self.render(self.content_encoder(images), classes), images)
         return {"loss": reconstruction, "reconstruction": reconstruction}
+
+
+class ClassConditionedAutoencoder(ContentClassDecoding, TransferModel):
+    """The face of :class:`ClassConditionedAutoencoderModule` (same arguments); ``image_shape`` is
+    ``(size, size)`` or ``(size, size, channels)``."""
+
+    description = "class-conditioned autoencoder"
+
+    def __init__(self, image_shape, n_classes: int, content_dim: int = 8, class_dim: int = 8,
+                 generator_channels=(32, 16), encoder_channels=(16, 32), hidden: int = 128):
+        self.module = ClassConditionedAutoencoderModule(image_shape, n_classes, content_dim, class_dim,
+                                                        generator_channels, encoder_channels, hidden)
+        self.image_shape, self.n_classes = tuple(image_shape), n_classes
 
     def fit(self, images, classes, *, epochs: int = 20, lr: float = 1e-3, batch_size: int = 128,
             **fit_options) -> train.History:
-        """Train on labelled images with Adam (betas 0.5, 0.999) and a cosine schedule, like LORD."""
-        batch = as_image_batch(images, self.image_size)
-        labels = as_labels(classes, self.n_classes, len(batch), name="classes")
-        optimizer = torch.optim.Adam(self.parameters(), lr=lr, betas=ADAM_BETAS)
-        fit_options.setdefault("scheduler", cosine_schedule(epochs))
-        return train.fit(self, (batch, labels), epochs=epochs, batch_size=batch_size, optimizer=optimizer,
-                         desc="class-conditioned autoencoder", **fit_options)
+        """Train on labelled images with Adam (betas 0.5, 0.999) and the cosine schedule, like LORD."""
+        batch = as_model_images(images, self.image_shape)
+        labels = self._class_index(classes, len(batch), name="classes")
+        optimizer = torch.optim.Adam(self.module.parameters(), lr=lr, betas=(0.5, 0.999))
+        fit_options.setdefault("scheduler", train.cosine_schedule(epochs))
+        return self._fit((batch, labels), epochs=epochs, batch_size=batch_size, optimizer=optimizer,
+                         **fit_options)
 
-    def encode(self, images) -> np.ndarray:
+    def latent(self, images) -> np.ndarray:
         """Content codes of ``images``, ``(n, content_dim)``."""
-        self.eval()
-        batch = as_image_batch(images, self.image_size)
-        return train.predict_in_batches(self.content_encoder, batch, device=next(self.parameters()).device).numpy()
-
-    @torch.no_grad()
-    def transfer(self, content_images, classes) -> np.ndarray:
-        """Images with the content code of ``content_images`` rendered with class ``classes``
-        (one per image, or one for all)."""
-        content = torch.as_tensor(self.encode(content_images))
-        labels = as_labels(np.broadcast_to(classes, (len(content),)).copy(), self.n_classes, name="classes")
-        device = next(self.parameters()).device
-        return as_numpy_images(self.generator(content.to(device), self.class_codes(labels.to(device))))
+        return self._predict(self.module.content_encoder, as_model_images(images, self.image_shape))

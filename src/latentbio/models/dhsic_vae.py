@@ -8,6 +8,9 @@ reparameterisation trick: the samples of a minibatch are draws from the aggregat
 posterior q(z), and a factorised q(z) is what disentanglement asks for. Each
 coordinate is its own variable (the paper's code computes the HSIC of the whole code
 with itself, which measures nothing about independence between dimensions).
+
+:class:`DHSICVAEModule` is the network and loss; :class:`DHSICVAE` its array face and
+:class:`ExpressionDHSICVAE` its AnnData face (log-normalised expression).
 """
 
 from collections.abc import Sequence
@@ -15,22 +18,23 @@ from collections.abc import Sequence
 import torch
 
 from ..metrics.hsic import latent_dhsic
-from .vae import VAE
+from .expression_vae import ExpressionVAE
+from .vae import VAE, VAEModule
 
 
-class DHSICVAE(VAE):
-    """A :class:`~latentbio.models.VAE` with ``gamma`` times the dHSIC of its sampled
-    latent coordinates added to the loss (Gaussian RBF kernels, median-heuristic
-    bandwidth per coordinate and minibatch, see :mod:`latentbio.metrics.hsic`)."""
+class DHSICVAEModule(VAEModule):
+    """A :class:`~latentbio.models.vae.VAEModule` with ``gamma`` times the dHSIC of its sampled
+    latent coordinates added to the loss (Gaussian RBF kernels, median-heuristic bandwidth per
+    coordinate and minibatch, see :mod:`latentbio.metrics.hsic`)."""
 
     def __init__(self, n_input: int, n_latent: int = 10, hidden: Sequence[int] = (256, 128),
-                 beta: float = 1.0, gamma: float = 50.0, likelihood: str = "gaussian", n_classes: int = 0):
+                 beta: float = 1.0, likelihood: str = "gaussian", n_classes: int = 0, gamma: float = 50.0):
         super().__init__(n_input, n_latent, hidden, beta=beta, likelihood=likelihood, n_classes=n_classes)
-        if gamma < 0:
+        if not gamma >= 0:
             raise ValueError(f"gamma must be non-negative, got {gamma}")
         if n_latent < 2:
             raise ValueError(f"dHSIC needs at least two latent dimensions, got n_latent={n_latent}")
-        self.gamma = gamma
+        self.gamma = float(gamma)
 
     def loss(self, x: torch.Tensor, y: torch.Tensor | None = None) -> dict[str, torch.Tensor]:
         """Batch mean of -log p(x | z) + beta * KL, plus gamma * dHSIC of the batch's z samples."""
@@ -39,3 +43,28 @@ class DHSICVAE(VAE):
         dependence = latent_dhsic(terms["z"])
         return {"loss": reconstruction + self.beta * kl + self.gamma * dependence,
                 "reconstruction": reconstruction, "kl": kl, "dhsic": dependence}
+
+
+class DHSICVAE(VAE):
+    """A :class:`~latentbio.models.VAE` with the dHSIC penalty (module docstring); other
+    parameters as for ``VAE``."""
+
+    module_class = DHSICVAEModule
+    description = "dHSIC-VAE"
+
+    def __init__(self, n_input: int, n_latent: int = 10, hidden: Sequence[int] = (256, 128),
+                 beta: float = 1.0, gamma: float = 50.0, likelihood: str = "gaussian", n_classes: int = 0):
+        super().__init__(n_input, n_latent, hidden, beta=beta, likelihood=likelihood, n_classes=n_classes,
+                         gamma=gamma)
+
+
+class ExpressionDHSICVAE(ExpressionVAE):
+    """The dHSIC-VAE on log-normalised expression of an AnnData (the paper's Kang settings by
+    default: beta = 1, gamma = 50)."""
+
+    module_class = DHSICVAEModule
+    description = "expression dHSIC-VAE"
+
+    def __init__(self, adata, *, layer: str | None = None, n_latent: int = 5, hidden: Sequence[int] = (128, 64),
+                 beta: float = 1.0, gamma: float = 50.0):
+        super().__init__(adata, layer=layer, n_latent=n_latent, hidden=hidden, beta=beta, gamma=gamma)

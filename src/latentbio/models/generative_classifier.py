@@ -13,7 +13,9 @@ lower bound on it (Kingma & Welling 2014, eq. 3), computed once per candidate cl
 import numpy as np
 import torch
 
-from ..checks import as_labels
+from .. import train
+from ..checks import check_feature_matrix
+from .base import ArrayModel
 from .vae import VAE
 
 
@@ -31,44 +33,57 @@ def bayes_rule(class_log_likelihoods, class_log_prior) -> np.ndarray:
     return torch.softmax(log_joint, dim=1).numpy()
 
 
-class GenerativeClassifier:
+class GenerativeClassifier(ArrayModel):
     """Classify with Bayes' rule from a conditional VAE's ELBO per class and the class frequencies.
 
-    ``vae`` must be conditional (``n_classes > 0``). :meth:`fit` trains it on labelled data
-    and sets p(y) to the training frequencies; the same VAE then also generates digits of
-    a requested class (``classifier.vae.generate(n, y)``).
+    ``vae`` must be conditional (``n_classes > 0``); its network is also ``self.module``.
+    :meth:`fit` trains it on labelled data and sets p(y) to the training frequencies; the same
+    VAE then also generates digits of a requested class (``classifier.vae.generate(n, y)``).
     """
 
     def __init__(self, vae: VAE, n_samples: int = 10):
-        if vae.n_classes < 2:
-            raise ValueError("a generative classifier needs a conditional VAE with n_classes >= 2")
+        if not isinstance(vae, VAE) or vae.n_classes < 2:
+            raise ValueError("a generative classifier needs a conditional VAE: VAE(..., n_classes=k) with k >= 2")
         self.vae, self.n_samples = vae, n_samples
+        self.module, self.n_classes = vae.module, vae.n_classes
         self.class_log_prior = np.full(vae.n_classes, -np.log(vae.n_classes))
 
-    def fit(self, x, y, **fit_options):
+    def _rows(self, x):
+        return check_feature_matrix(x, self.vae.n_input, unit_interval=self.module.likelihood == "bernoulli")
+
+    def fit(self, x, y, *, epochs: int = 50, **fit_options) -> train.History:
         """Train the conditional VAE on (x, y) and set the prior to the label frequencies; returns the History."""
-        labels = as_labels(y, self.vae.n_classes, len(x)).numpy()
+        x = self._rows(x)
+        labels = self.vae._class_index(y, x.shape[0]).numpy()
         counts = np.bincount(labels, minlength=self.vae.n_classes)
         if (counts == 0).any():
-            raise ValueError(f"every class needs training examples; classes {np.flatnonzero(counts == 0).tolist()} have none")
+            raise ValueError(f"every class needs training examples; classes {np.flatnonzero(counts == 0).tolist()} "
+                             "have none")
         self.class_log_prior = np.log(counts / counts.sum())
-        return self.vae.fit(x, labels, **fit_options)
+        self.classes = self.vae.classes
+        self.history = self.vae.fit(x, y, epochs=epochs, **fit_options)
+        return self.history
 
     def class_log_likelihoods(self, x) -> np.ndarray:
-        """ELBO estimates of log p(x | y) for every class y, shape ``(n, n_classes)``, in nats."""
-        n = len(x)
-        return np.stack([-self.vae.negative_elbo(x, np.full(n, c), n_samples=self.n_samples)
-                         for c in range(self.vae.n_classes)], axis=1)
+        """ELBO estimates of log p(x | y) for every class y, shape ``(n, n_classes)``, in nats
+        (columns in the order of ``self.classes``)."""
+        x = self._rows(x)
+        n = x.shape[0]
+        classes = self.vae.classes if self.vae.classes is not None else np.arange(self.n_classes)
+        return np.stack([-self.vae.negative_elbo(x, [label] * n, n_samples=self.n_samples)
+                         for label in classes], axis=1)
 
     def predict_proba(self, x) -> np.ndarray:
         """Posterior class probabilities p(y | x) by Bayes' rule, shape ``(n, n_classes)``."""
         return bayes_rule(self.class_log_likelihoods(x), self.class_log_prior)
 
     def predict(self, x) -> np.ndarray:
-        """The most probable class of each sample."""
-        return self.predict_proba(x).argmax(axis=1)
+        """The most probable class of each sample, named as the labels given to ``fit``."""
+        index = self.predict_proba(x).argmax(axis=1)
+        return index if self.vae.classes is None else self.vae.classes[index]
 
     def score(self, x, y) -> float:
-        """Accuracy on labelled data (labels checked to lie in ``[0, n_classes)``)."""
-        labels = as_labels(y, self.vae.n_classes, len(x)).numpy()
-        return float((self.predict(x) == labels).mean())
+        """Accuracy on labelled data."""
+        x = self._rows(x)
+        labels = self.vae._class_index(y, x.shape[0]).numpy()
+        return float((self.predict_proba(x).argmax(axis=1) == labels).mean())

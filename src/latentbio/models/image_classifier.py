@@ -6,42 +6,54 @@ image to the class it was meant to show.
 """
 
 import numpy as np
-import torch
 from torch import nn
 
 from .. import train
+from ..checks import as_model_images, check_image_shape
 from .adain import ConvEncoder
-from ..checks import as_image_batch, as_labels
+from .base import ArrayModel
 
 
-class ImageClassifier(nn.Module):
-    """Class logits from square images, ``(n, size, size)`` grey or ``(n, size, size, c)`` colour."""
+class ImageClassifierModule(nn.Module):
+    """Class logits from image batches ``(n, channels, size, size)``; loss: cross-entropy."""
 
-    def __init__(self, n_classes: int, image_size: int, image_channels: int = 1, channels=(16, 32), hidden: int = 128):
+    def __init__(self, image_shape, n_classes: int, channels=(16, 32), hidden: int = 128):
         super().__init__()
+        size, image_channels = check_image_shape(image_shape)
         if n_classes < 2:
             raise ValueError(f"a classifier needs at least two classes; got {n_classes}")
-        self.n_classes, self.image_size = n_classes, image_size
-        self.network = ConvEncoder(image_size, n_classes, image_channels, channels, hidden)
+        self.network = ConvEncoder(size, n_classes, image_channels, channels, hidden)
 
-    def loss(self, images: torch.Tensor, classes: torch.Tensor) -> torch.Tensor:
+    def loss(self, images, classes):
         """Mean cross-entropy of the true classes."""
         return nn.functional.cross_entropy(self.network(images), classes)
 
+
+class ImageClassifier(ArrayModel):
+    """Classifies square images, ``(n, size, size)`` grey or ``(n, size, size, c)`` colour, as one of
+    ``n_classes`` classes (labels: integers, strings or categories)."""
+
+    description = "classifier"
+
+    def __init__(self, image_shape, n_classes: int, channels=(16, 32), hidden: int = 128):
+        self.module = ImageClassifierModule(image_shape, n_classes, channels, hidden)
+        self.image_shape, self.n_classes = tuple(image_shape), n_classes
+
     def fit(self, images, classes, *, epochs: int = 10, **fit_options) -> train.History:
         """Train on labelled real images with :func:`latentbio.train.fit`."""
-        batch = as_image_batch(images, self.image_size)
-        labels = as_labels(classes, self.n_classes, len(batch), name="classes")
-        return train.fit(self, (batch, labels), epochs=epochs, desc="classifier", **fit_options)
+        batch = as_model_images(images, self.image_shape)
+        labels = self._class_index(classes, len(batch), name="classes")
+        return self._fit((batch, labels), epochs=epochs, **fit_options)
+
+    def _predicted_index(self, images) -> np.ndarray:
+        return self._predict(self.module.network, as_model_images(images, self.image_shape)).argmax(1)
 
     def predict(self, images) -> np.ndarray:
-        """The most probable class of each image, ``(n,)``."""
-        self.eval()
-        batch = as_image_batch(images, self.image_size)
-        logits = train.predict_in_batches(self.network, batch, device=next(self.parameters()).device)
-        return logits.argmax(1).numpy()
+        """The most probable class of each image, ``(n,)``, named as the labels given to ``fit``."""
+        index = self._predicted_index(images)
+        return index if self.classes is None else self.classes[index]
 
     def error(self, images, classes) -> float:
         """Fraction of ``images`` not assigned to ``classes`` (the classification error)."""
-        labels = as_labels(classes, self.n_classes, len(np.asarray(images)), name="classes").numpy()
-        return float(np.mean(self.predict(images) != labels))
+        index = self._predicted_index(images)
+        return float(np.mean(index != self._class_index(classes, len(index), name="classes").numpy()))

@@ -59,16 +59,25 @@ def stimulation_shift(values, cell_types, conditions, *, control="control", stim
             - balanced_group_mean(values[is_control], cell_types[is_control], types=shared))
 
 
-def predict_by_latent_arithmetic(model, train_x, cell_types, conditions, target_control_x, *,
-                                 control="control", stimulated="stimulated") -> np.ndarray:
+def predict_by_latent_arithmetic(model, train_adata, target_control_adata, *, cell_type_key: str = "cell_type",
+                                 condition_key: str = "condition", control="control",
+                                 stimulated="stimulated") -> np.ndarray:
     """scGen's prediction: decode(latent(target control cells) + delta).
 
-    ``model`` has ``latent(x)`` (posterior means) and ``decode_mean(z)``, like
-    :class:`~latentbio.models.VAE`; delta is :func:`stimulation_shift` of the training
-    cells' codes. Returns the predicted stimulated profiles, one row per target cell.
+    ``model`` is an AnnData model with ``get_latent_representation`` (posterior means) and
+    ``decode_latent``, like :class:`~latentbio.models.ExpressionVAE`; delta is
+    :func:`stimulation_shift` of the codes of ``train_adata``'s cells, whose cell types and
+    conditions are in ``obs[cell_type_key]`` and ``obs[condition_key]``. Returns the predicted
+    stimulated profiles, one row per cell of ``target_control_adata``.
     """
-    shift = stimulation_shift(model.latent(train_x), cell_types, conditions, control=control, stimulated=stimulated)
-    return model.decode_mean(model.latent(target_control_x) + shift.astype(np.float32))
+    for key in (cell_type_key, condition_key):
+        if key not in train_adata.obs:
+            raise ValueError(f"train_adata.obs has no column {key!r}; columns: {list(train_adata.obs.columns)}")
+    shift = stimulation_shift(model.get_latent_representation(train_adata),
+                              train_adata.obs[cell_type_key].astype(str).to_numpy(),
+                              train_adata.obs[condition_key].astype(str).to_numpy(),
+                              control=control, stimulated=stimulated)
+    return model.decode_latent(model.get_latent_representation(target_control_adata) + shift.astype(np.float32))
 
 
 def predict_in_gene_space(train_x, cell_types, conditions, target_control_x, *,

@@ -1,6 +1,6 @@
 """LORD: class-supervised disentanglement by latent optimisation (Gabbay and Hoshen, ICLR 2020).
 
-Stage 1 (:class:`LORD`, paper section 3.1) learns no encoder. Every image has its own
+Stage 1 (:class:`LORD`, network :class:`LORDModule`, paper section 3.1) learns no encoder. Every image has its own
 free *content code*, every class one *class code* shared by all its images, and a
 generator is fitted jointly with the codes to reconstruct each image from its two
 codes. Gaussian noise on the content codes during training, with an L2 penalty that
@@ -9,9 +9,10 @@ content codes expensive carriers of information. The class information is free i
 the shared class code, so the content codes learn to carry only what varies inside
 a class.
 
-Stage 2 (:class:`AmortizedLORD`, section 3.2) trains a content encoder and a class
+Stage 2 (:class:`AmortizedLORD`, network :class:`AmortizedLORDModule`, section 3.2) trains a content encoder and a class
 encoder to reproduce the stage-1 codes from the image (plus reconstruction through
-the generator, which is fine-tuned), so that new images are encoded in one pass.
+the generator, which is fine-tuned), so that new images are encoded in one pass. Stage 1 therefore knows only its training
+images: it has ``decode_mean`` but no ``latent`` and no ``transfer``; stage 2 has all three.
 
 The official code compares images with a perceptual loss on pretrained VGG16
 features (plus a pixel L1 term in the PyTorch port). Pretrained weights cannot be
@@ -25,20 +26,11 @@ import torch
 from torch import nn
 
 from .. import train
+from ..checks import as_model_images, as_numpy_images, check_feature_matrix, check_image_shape
 from .adain import AdaINGenerator, ConvEncoder
-from ..checks import as_image_batch, as_numpy_images, as_labels
+from .base import ArrayModel, TransferModel
 
 INIT_RANGE = 0.05  # codes start uniform in (-0.05, 0.05), as in the official code
-ADAM_BETAS = (0.5, 0.999)  # the official optimiser settings
-
-
-def generator_images(images, generator: AdaINGenerator) -> torch.Tensor:
-    """``images`` as a batch checked against what ``generator`` draws (size and channels)."""
-    batch = as_image_batch(images, generator.image_size)
-    channels = generator.to_image[0].out_channels
-    if batch.shape[1] != channels:
-        raise ValueError(f"expected images with {channels} channel(s); got {batch.shape[1]}")
-    return batch
 
 
 def pixel_loss(reconstructions: torch.Tensor, images: torch.Tensor) -> torch.Tensor:
@@ -54,7 +46,7 @@ class NoisyEmbedding(nn.Module):
 
     def __init__(self, n_items: int, code_dim: int, noise_std: float = 1.0):
         super().__init__()
-        if noise_std < 0:
+        if not noise_std >= 0:
             raise ValueError(f"noise_std must be non-negative, got {noise_std}")
         self.codes = nn.Embedding(n_items, code_dim)
         nn.init.uniform_(self.codes.weight, -INIT_RANGE, INIT_RANGE)
@@ -68,89 +60,39 @@ class NoisyEmbedding(nn.Module):
         return codes
 
 
-class LORD(nn.Module):
-    """Stage 1: shared latent optimisation of per-image content codes, per-class class
-    codes and an AdaIN generator (paper eq. 4)::
+class LORDModule(nn.Module):
+    """Stage 1: per-image content codes, per-class class codes and an AdaIN generator (paper eq. 4)::
 
         loss = pixel_loss(G(content_i + noise, class_{y_i}), x_i) + content_decay * mean_i ||content_i||^2
-
-    ``content_noise`` is the standard deviation of the noise (1 in the paper; 0 gives the
-    no-noise ablation). ``image_shape`` is ``(size, size)`` or ``(size, size, channels)``.
     """
 
-    def __init__(self, n_images: int, n_classes: int, image_shape, content_dim: int = 8, class_dim: int = 8,
+    def __init__(self, image_shape, n_classes: int, n_images: int, content_dim: int = 8, class_dim: int = 8,
                  content_noise: float = 1.0, content_decay: float = 1e-3, channels=(32, 16)):
         super().__init__()
+        size, image_channels = check_image_shape(image_shape)
         if n_images < 1 or n_classes < 1:
             raise ValueError(f"need at least one image and one class; got {n_images} and {n_classes}")
-        self.n_images, self.n_classes = n_images, n_classes
-        self.image_shape = tuple(image_shape)
         self.content_decay = content_decay
         self.content_codes = NoisyEmbedding(n_images, content_dim, content_noise)
         self.class_codes = nn.Embedding(n_classes, class_dim)
         nn.init.uniform_(self.class_codes.weight, -INIT_RANGE, INIT_RANGE)
-        image_channels = self.image_shape[2] if len(self.image_shape) == 3 else 1
-        self.generator = AdaINGenerator(content_dim, class_dim, self.image_shape[0], image_channels, channels)
+        self.generator = AdaINGenerator(content_dim, class_dim, size, image_channels, channels)
 
-    def forward(self, image_index: torch.Tensor, class_index: torch.Tensor) -> dict[str, torch.Tensor]:
-        """Generated images and the (noisy, in training) codes that made them."""
-        content = self.content_codes(image_index)
-        images = self.generator(content, self.class_codes(class_index))
-        return {"images": images, "content_codes": content}
+    def render(self, content_codes: torch.Tensor, class_index: torch.Tensor) -> torch.Tensor:
+        """Images from content codes and class indices."""
+        return self.generator(content_codes, self.class_codes(class_index))
 
     def loss(self, image_index: torch.Tensor, images: torch.Tensor, class_index: torch.Tensor) -> dict[str, torch.Tensor]:
         """Reconstruction plus the L2 penalty on the (noisy) content codes, as in the PyTorch port."""
-        output = self(image_index, class_index)
-        reconstruction = pixel_loss(output["images"], images)
-        penalty = output["content_codes"].pow(2).sum(1).mean()
+        content = self.content_codes(image_index)
+        reconstruction = pixel_loss(self.render(content, class_index), images)
+        penalty = content.pow(2).sum(1).mean()
         return {"loss": reconstruction + self.content_decay * penalty, "reconstruction": reconstruction,
                 "content_penalty": penalty}
 
-    def fit(self, images, classes, *, epochs: int = 40, lr: float = 1e-3, code_lr_factor: float = 10.0,
-            batch_size: int = 128, **fit_options) -> train.History:
-        """Optimise codes and generator jointly on ``images`` (one content code per image,
-        in this order) with labels ``classes``.
 
-        Adam with betas (0.5, 0.999); the codes learn ``code_lr_factor`` times faster than
-        the generator (ten times in the official code); the learning rates fall along a
-        cosine to a hundredth over the epochs.
-        """
-        batch = generator_images(images, self.generator)
-        if len(batch) != self.n_images:
-            raise ValueError(f"the model has content codes for {self.n_images} images; got {len(batch)}")
-        labels = as_labels(classes, self.n_classes, len(batch), name="classes")
-        codes = [*self.content_codes.parameters(), *self.class_codes.parameters()]
-        optimizer = torch.optim.Adam([{"params": self.generator.parameters(), "lr": lr},
-                                      {"params": codes, "lr": lr * code_lr_factor}], betas=ADAM_BETAS)
-        fit_options.setdefault("scheduler", cosine_schedule(epochs))
-        return train.fit(self, (torch.arange(len(batch)), batch, labels), epochs=epochs, batch_size=batch_size,
-                         optimizer=optimizer, desc="LORD stage 1", **fit_options)
-
-    @torch.no_grad()
-    def learned_content_codes(self) -> np.ndarray:
-        """The content codes, ``(n_images, content_dim)``, without noise."""
-        return self.content_codes.codes.weight.detach().cpu().numpy().copy()
-
-    @torch.no_grad()
-    def learned_class_codes(self) -> np.ndarray:
-        """The class codes, ``(n_classes, class_dim)``."""
-        return self.class_codes.weight.detach().cpu().numpy().copy()
-
-    @torch.no_grad()
-    def transfer(self, image_index, class_index) -> np.ndarray:
-        """Images with the content of training images ``image_index`` and the classes
-        ``class_index`` (one class per image, or one for all): a class transfer."""
-        self.eval()
-        device = next(self.parameters()).device
-        image_index = torch.as_tensor(np.asarray(image_index), dtype=torch.int64).reshape(-1)
-        if len(image_index) and (image_index.min() < 0 or image_index.max() >= self.n_images):
-            raise ValueError(f"image indices must lie in [0, {self.n_images})")
-        class_index = as_labels(np.broadcast_to(class_index, image_index.shape).copy(), self.n_classes, name="class_index")
-        return as_numpy_images(self(image_index.to(device), class_index.to(device))["images"])
-
-
-class AmortizedLORD(nn.Module):
-    """Stage 2: encoders trained to reproduce the codes of a trained :class:`LORD`
+class AmortizedLORDModule(nn.Module):
+    """Stage 2: encoders trained to reproduce the codes of a trained :class:`LORDModule`
     (paper section 3.2, official ``train_amortized``)::
 
         loss = pixel_loss(G(E_content(x), E_class(x)), x)
@@ -159,16 +101,20 @@ class AmortizedLORD(nn.Module):
     The generator starts as a copy of the stage-1 generator and is fine-tuned.
     """
 
-    def __init__(self, lord: LORD, code_weight: float = 10.0, channels=(16, 32), hidden: int = 128):
+    def __init__(self, stage1: LORDModule, code_weight: float = 10.0, channels=(16, 32), hidden: int = 128):
         super().__init__()
         self.code_weight = code_weight
-        generator = lord.generator
+        generator = stage1.generator
         image_channels = generator.to_image[0].out_channels
         self.content_encoder = ConvEncoder(generator.image_size, generator.content_dim, image_channels, channels, hidden)
         self.class_encoder = ConvEncoder(generator.image_size, generator.class_dim, image_channels, channels, hidden)
         self.generator = copy.deepcopy(generator)
-        self.register_buffer("content_targets", torch.as_tensor(lord.learned_content_codes()))
-        self.register_buffer("class_targets", torch.as_tensor(lord.learned_class_codes()))
+        self.register_buffer("content_targets", stage1.content_codes.codes.weight.detach().clone())
+        self.register_buffer("class_targets", stage1.class_codes.weight.detach().clone())
+
+    def render(self, content_codes: torch.Tensor, class_index: torch.Tensor) -> torch.Tensor:
+        """Images from content codes and class indices (the stage-1 class code of each class)."""
+        return self.generator(content_codes, self.class_targets[class_index])
 
     def loss(self, image_index: torch.Tensor, images: torch.Tensor, class_index: torch.Tensor) -> dict[str, torch.Tensor]:
         """Reconstruction plus the weighted squared distances to the stage-1 codes."""
@@ -180,46 +126,113 @@ class AmortizedLORD(nn.Module):
         return {"loss": loss, "reconstruction": reconstruction, "content_code_error": content_error,
                 "class_code_error": class_error}
 
+
+class ContentClassDecoding:
+    """``decode_mean(content_codes, classes)`` for models whose module renders images from content
+    codes and class indices (``module.render``): LORD's two stages and the baseline autoencoder."""
+
+    def decode_mean(self, content_codes, classes) -> np.ndarray:
+        """Images ``(n, h, w[, c])`` rendered from ``content_codes`` ``(n, content_dim)`` as the classes
+        ``classes`` (one label per code, or one label for all)."""
+        codes = check_feature_matrix(content_codes, self.module.generator.content_dim, name="content_codes")
+        n = codes.shape[0]
+        labels = self._class_index(classes if np.ndim(classes) else [classes] * n, n, name="classes")
+        return as_numpy_images(torch.from_numpy(self._predict(self.module.render, (codes, labels))))
+
+
+class LORD(ContentClassDecoding, ArrayModel):
+    """Stage 1 of LORD (module docstring; network :class:`LORDModule`, whose arguments these are).
+
+    ``image_shape`` is ``(size, size)`` or ``(size, size, channels)``; ``n_images`` content codes
+    are learned, one per training image. ``content_noise`` is the standard deviation of the
+    noise on the content codes (1 in the paper; 0 gives the no-noise ablation).
+    """
+
+    description = "LORD stage 1"
+
+    def __init__(self, image_shape, n_classes: int, n_images: int, content_dim: int = 8, class_dim: int = 8,
+                 content_noise: float = 1.0, content_decay: float = 1e-3, channels=(32, 16)):
+        self.module = LORDModule(image_shape, n_classes, n_images, content_dim, class_dim, content_noise,
+                                 content_decay, channels)
+        self.image_shape, self.n_classes, self.n_images = tuple(image_shape), n_classes, n_images
+
+    def fit(self, images, classes, *, epochs: int = 40, lr: float = 1e-3, code_lr_factor: float = 10.0,
+            batch_size: int = 128, **fit_options) -> train.History:
+        """Optimise codes and generator jointly on ``images`` (one content code per image, in this
+        order) with labels ``classes``.
+
+        Adam with betas (0.5, 0.999) as in the official code; the codes learn ``code_lr_factor``
+        times faster than the generator (ten times in the official code); the learning rates fall
+        along :func:`latentbio.train.cosine_schedule` to a hundredth over the epochs.
+        """
+        batch = as_model_images(images, self.image_shape)
+        if len(batch) != self.n_images:
+            raise ValueError(f"the model has content codes for {self.n_images} images; got {len(batch)}")
+        labels = self._class_index(classes, len(batch), name="classes")
+        module = self.module
+        codes = [*module.content_codes.parameters(), *module.class_codes.parameters()]
+        optimizer = torch.optim.Adam([{"params": module.generator.parameters(), "lr": lr},
+                                      {"params": codes, "lr": lr * code_lr_factor}], betas=(0.5, 0.999))
+        fit_options.setdefault("scheduler", train.cosine_schedule(epochs))
+        return self._fit((torch.arange(len(batch)), batch, labels), epochs=epochs, batch_size=batch_size,
+                         optimizer=optimizer, **fit_options)
+
+    def learned_content_codes(self) -> np.ndarray:
+        """The content codes of the training images, ``(n_images, content_dim)``, without noise."""
+        return self.module.content_codes.codes.weight.detach().cpu().numpy().copy()
+
+    def learned_class_codes(self) -> np.ndarray:
+        """The class codes, ``(n_classes, class_dim)``."""
+        return self.module.class_codes.weight.detach().cpu().numpy().copy()
+
+
+class AmortizedLORD(ContentClassDecoding, TransferModel):
+    """Stage 2 of LORD, built from a trained :class:`LORD` (network :class:`AmortizedLORDModule`).
+
+    ``latent(images)`` gives content codes of any images; ``transfer(content_images,
+    target_classes)`` renders them with the stage-1 class code of each target class (the code
+    the class encoder was trained to reproduce); ``transfer_from_examples`` reads the class
+    code from an example image instead, which also works for classes never seen in training.
+    """
+
+    description = "LORD stage 2"
+
+    def __init__(self, lord: LORD, code_weight: float = 10.0, channels=(16, 32), hidden: int = 128):
+        if not isinstance(lord, LORD):
+            raise TypeError(f"AmortizedLORD is built from a trained LORD (stage 1); got {type(lord).__name__}")
+        self.module = AmortizedLORDModule(lord.module, code_weight, channels, hidden)
+        self.image_shape, self.n_classes, self.classes = lord.image_shape, lord.n_classes, lord.classes
+        self.n_images = lord.n_images
+
     def fit(self, images, classes, *, epochs: int = 20, lr: float = 1e-3, batch_size: int = 128,
             **fit_options) -> train.History:
-        """Train the encoders (and fine-tune the generator) on the stage-1 training images, in the same order."""
-        batch = generator_images(images, self.generator)
-        if len(batch) != len(self.content_targets):
-            raise ValueError(f"stage 1 learned codes for {len(self.content_targets)} images; got {len(batch)}")
-        labels = as_labels(classes, len(self.class_targets), len(batch), name="classes")
-        optimizer = torch.optim.Adam(self.parameters(), lr=lr, betas=ADAM_BETAS)
-        fit_options.setdefault("scheduler", cosine_schedule(epochs))
-        return train.fit(self, (torch.arange(len(batch)), batch, labels), epochs=epochs, batch_size=batch_size,
-                         optimizer=optimizer, desc="LORD stage 2", **fit_options)
+        """Train the encoders (and fine-tune the generator) on the stage-1 training images, in the
+        same order, with Adam (betas 0.5, 0.999) and the cosine schedule, as stage 1."""
+        batch = as_model_images(images, self.image_shape)
+        if len(batch) != self.n_images:
+            raise ValueError(f"stage 1 learned codes for {self.n_images} images; got {len(batch)}")
+        labels = self._class_index(classes, len(batch), name="classes")
+        optimizer = torch.optim.Adam(self.module.parameters(), lr=lr, betas=(0.5, 0.999))
+        fit_options.setdefault("scheduler", train.cosine_schedule(epochs))
+        return self._fit((torch.arange(len(batch)), batch, labels), epochs=epochs, batch_size=batch_size,
+                         optimizer=optimizer, **fit_options)
 
-    def encode(self, images) -> tuple[np.ndarray, np.ndarray]:
-        """(content codes, class codes) of any images, in one pass of the encoders."""
-        self.eval()
-        batch = generator_images(images, self.generator)
-        device = next(self.parameters()).device
-        content = train.predict_in_batches(self.content_encoder, batch, device=device)
-        class_codes = train.predict_in_batches(self.class_encoder, batch, device=device)
-        return content.numpy(), class_codes.numpy()
+    def latent(self, images) -> np.ndarray:
+        """Content codes of any images, ``(n, content_dim)``, in one pass of the content encoder."""
+        return self._predict(self.module.content_encoder, as_model_images(images, self.image_shape))
 
-    @torch.no_grad()
-    def transfer(self, content_images, class_images) -> np.ndarray:
-        """Images with the content of ``content_images`` and the class of ``class_images`` (paired row by row)."""
-        content, _ = self.encode(content_images)
-        _, class_codes = self.encode(class_images)
+    def class_codes(self, images) -> np.ndarray:
+        """Class codes of any images, ``(n, class_dim)``, from the class encoder."""
+        return self._predict(self.module.class_encoder, as_model_images(images, self.image_shape, name="class_images"))
+
+    def transfer_from_examples(self, content_images, class_images) -> np.ndarray:
+        """Images with the content of ``content_images`` and the class code of ``class_images``
+        (paired row by row: one example image of the target class per content image)."""
+        content, class_codes = self.latent(content_images), self.class_codes(class_images)
         if len(content) != len(class_codes):
-            raise ValueError(f"give as many class images as content images; got {len(class_codes)} and {len(content)}")
-        device = next(self.parameters()).device
-        images = self.generator(torch.as_tensor(content, device=device), torch.as_tensor(class_codes, device=device))
-        return as_numpy_images(images)
+            raise ValueError(f"give one class image per content image; got {len(class_codes)} and {len(content)}")
+        images = self._predict(self.module.generator, (content, class_codes))
+        return as_numpy_images(torch.from_numpy(images))
 
 
-def cosine_schedule(epochs: int, final_fraction: float = 0.01):
-    """A scheduler factory for :func:`latentbio.train.fit`: cosine decay of every learning
-    rate to ``final_fraction`` of its start over ``epochs`` (the official code anneals to 1e-5)."""
-    def build(optimizer):
-        return torch.optim.lr_scheduler.LambdaLR(
-            optimizer, lambda epoch: final_fraction + (1 - final_fraction) * 0.5 * (1 + np.cos(np.pi * epoch / epochs)))
-    return build
-
-
-__all__ = ["LORD", "AmortizedLORD", "NoisyEmbedding", "pixel_loss", "cosine_schedule"]
+__all__ = ["LORD", "AmortizedLORD", "LORDModule", "AmortizedLORDModule", "NoisyEmbedding", "pixel_loss"]

@@ -1,155 +1,315 @@
-"""multiGroupVI on AnnData (Weinberger, Lopez, Hütter and Regev 2022): shared and group-specific latent spaces.
+"""multiGroupVI (Weinberger, Lopez, Hütter and Regev 2022): shared and group-specific latent spaces.
 
-The network and the loss are in :mod:`latentbio.models.multigroupvi_module`. This file is
-the face a biologist uses, in the spirit of scvi-tools: build the model from an AnnData
-with raw counts and a group column, ``fit`` it with minibatches that draw equally from
-every group, read the shared and private latent spaces, and rank the genes that a
-group's private space explains by a likelihood ratio.
+A cell x of group g is explained by a shared code z (what every group has, e.g. cell
+type), a private code t_g of its own group (variation only group g has) and a
+log-library size l. Encoders (all on log1p(x)):
+
+- q(z | x): one shared encoder;
+- q(t_h | x): one encoder per group h = 1 ... G;
+- q(l | x): a library-size encoder, with a normal prior on l whose mean and variance are
+  those of the observed log library sizes (as in scVI, Lopez et al. 2018).
+
+One decoder reads [z, t_1, ..., t_G] with every block but t_g set to zero ("masking") and
+gives the mean exp(l) * softmax(...) of a zero-inflated negative binomial (or a negative
+binomial) with one inverse dispersion per gene. The loss per cell is
+
+    -log p(x | z, t_g, l) + w * [KL(z) + KL(t_g) + KL(l) + lambda * W],
+    W = sum over h != g of ( ||mu_h(x)||^2 + ||sigma_h(x)||^2 ),
+
+where W is the squared 2-Wasserstein distance of each other group's posterior
+N(mu_h, diag sigma_h^2) to a point mass at 0: it teaches encoder h to output "nothing" for
+cells of other groups, so that only variation special to group h can enter t_h. The
+KL warm-up weight w multiplies the KL terms and the penalty, as in the official code.
+
+Defaults follow the official code (Genentech/multiGroupVI, module/multigroup_vi.py):
+128 hidden units, 10 shared and 10 private dimensions, dropout 0.1, ZINB, lambda = 1.
+One deliberate difference: the official group encoders read the raw counts while the
+others read log1p(x); here every encoder reads log1p(x), because raw counts span four
+orders of magnitude (a few highly expressed genes would dominate the first layer) and
+the paper gives no reason for the asymmetry.
+
+:class:`MultiGroupVIModule` is the network and its loss; :class:`MultiGroupVI` is the face a
+biologist uses, in the spirit of scvi-tools: build it from an AnnData with raw counts and a
+group column, ``train`` it on minibatches that draw equally from every group, read the shared
+and private latent spaces, and rank the genes that a group's private space explains by a
+likelihood ratio.
 """
 
+import anndata as ad
 import numpy as np
 import pandas as pd
-import scipy.sparse as sp
 import torch
+import torch.nn.functional as F
+from torch import nn
 
 from .. import train
-from ..checks import check_counts, check_obs_column
-from ..data.group_sampler import balanced_group_loader
-from .multigroupvi_module import MultiGroupVAE
+from ..blocks import GaussianEncoder, mlp
+from ..checks import check_count_batch, check_counts, check_obs_column, dense_rows
+from ..data.group_sampler import BalancedGroupSampler
+from ..distributions import kl_normal, kl_standard_normal, reparameterize
+from ..likelihoods import (negative_binomial_log_prob_per_gene,
+                           zero_inflated_negative_binomial_log_prob_per_gene)
+from ..metrics.transport import sample_wasserstein
+from .base import AnnDataModel
+
+LIKELIHOODS = ("zinb", "nb")
 
 
-def _count_matrix(adata, layer: str | None) -> np.ndarray:
-    """The counts of ``adata`` (``layers[layer]``, or ``X`` if ``layer`` is None) as a dense float32
-    array, after :func:`latentbio.data.checks.check_counts` (finite non-negative integers)."""
-    matrix = check_counts(adata, layer)
-    return np.asarray(matrix.toarray() if sp.issparse(matrix) else matrix, dtype=np.float32)
+def wasserstein_to_zero(mean: torch.Tensor, log_var: torch.Tensor) -> torch.Tensor:
+    """Squared 2-Wasserstein distance of N(mean, diag exp(log_var)) to a point mass at 0.
+
+    The only coupling with a point mass moves every sample to 0, so W2^2 = E||t||^2 =
+    ||mean||^2 + sum(exp(log_var)) (multiGroupVI's penalty). Returns one value per sample.
+    """
+    return mean.pow(2).sum(dim=-1) + log_var.exp().sum(dim=-1)
 
 
-class MultiGroupVI:
-    """multiGroupVI for the cells of ``adata`` whose groups are in ``adata.obs[group_key]``.
+class MultiGroupVIModule(nn.Module):
+    """multiGroupVI's encoders, shared decoder and loss.
 
-    ``layer`` names the layer of raw counts (None: ``adata.X``). ``module_options`` go to
-    :class:`~latentbio.models.multigroupvi_module.MultiGroupVAE` (``n_shared_latent``,
-    ``n_private_latent``, ``n_hidden``, ``dropout``, ``likelihood`` "zinb" or "nb",
-    ``wasserstein_penalty``, ``shared_ot_penalty``). The torch module is ``self.module``.
+    ``loss(counts, group)`` takes a minibatch of counts ``(batch, genes)`` and each cell's
+    group index ``(batch,)``. ``library_log_mean`` and ``library_log_var`` are the mean and
+    variance of log(total counts) over the training cells (the prior of l).
+    ``shared_ot_penalty`` > 0 adds, as a course option not in the paper, that weight times the
+    sample-based squared 2-Wasserstein distance between the groups' shared codes in each
+    minibatch (see :func:`latentbio.metrics.transport.sample_wasserstein`). ``loss`` refuses
+    counts that are not non-negative integers unless ``counts_checked`` is set.
     """
 
-    def __init__(self, adata, group_key: str = "group", *, layer: str | None = "counts", **module_options):
-        self.group_key, self.layer = group_key, layer
+    def __init__(self, n_genes: int, n_groups: int, *, library_log_mean: float, library_log_var: float,
+                 n_shared_latent: int = 10, n_private_latent: int = 10, n_hidden: int = 128,
+                 dropout: float = 0.1, likelihood: str = "zinb", wasserstein_penalty: float = 1.0,
+                 shared_ot_penalty: float = 0.0):
+        super().__init__()
+        if likelihood not in LIKELIHOODS:
+            raise ValueError(f"likelihood must be one of {LIKELIHOODS}, got {likelihood!r}")
+        if n_groups < 1 or n_genes < 1:
+            raise ValueError(f"need at least one gene and one group; got {n_genes} genes, {n_groups} groups")
+        if wasserstein_penalty < 0 or shared_ot_penalty < 0:
+            raise ValueError("the penalty weights must be non-negative")
+        if not library_log_var > 0:
+            raise ValueError(f"library_log_var must be positive, got {library_log_var}")
+        self.n_genes, self.n_groups = n_genes, n_groups
+        self.n_shared_latent, self.n_private_latent = n_shared_latent, n_private_latent
+        self.likelihood = likelihood
+        self.wasserstein_penalty, self.shared_ot_penalty = wasserstein_penalty, shared_ot_penalty
+        self.kl_weight = 1.0  # the KL warm-up sets this between 0 and 1 at each epoch
+        self.counts_checked = False  # MultiGroupVI sets it while training on counts it checked once
+        encoder_options = dict(hidden=(n_hidden,), dropout=dropout, batch_norm=True)
+        self.shared_encoder = GaussianEncoder(n_genes, n_shared_latent, **encoder_options)
+        self.group_encoders = nn.ModuleList(
+            GaussianEncoder(n_genes, n_private_latent, **encoder_options) for _ in range(n_groups))
+        self.library_encoder = GaussianEncoder(n_genes, 1, **encoder_options)
+        self.decoder_body = mlp([n_shared_latent + n_groups * n_private_latent, n_hidden],
+                                batch_norm=True, last_activation=True)
+        self.expression_head = nn.Linear(n_hidden, n_genes)   # softmax: expected fraction of each gene
+        self.zero_logits_head = nn.Linear(n_hidden, n_genes) if likelihood == "zinb" else None
+        self.log_inverse_dispersion = nn.Parameter(torch.randn(n_genes))
+        self.register_buffer("library_log_mean", torch.tensor(float(library_log_mean)))
+        self.register_buffer("library_log_var", torch.tensor(float(library_log_var)))
+
+    def encode(self, counts: torch.Tensor) -> dict:
+        """Posterior parameters: ``shared`` and ``library`` (mean, log_var) pairs and ``private``,
+        a pair of tensors ``(batch, n_groups, n_private_latent)`` from every group's encoder."""
+        log_counts = torch.log1p(counts)
+        private = [encoder(log_counts) for encoder in self.group_encoders]
+        return {"shared": self.shared_encoder(log_counts),
+                "private": (torch.stack([m for m, _ in private], 1), torch.stack([v for _, v in private], 1)),
+                "library": self.library_encoder(log_counts)}
+
+    def group_mask(self, group: torch.Tensor) -> torch.Tensor:
+        """0/1 mask ``(batch, n_groups, 1)`` that keeps only each cell's own group block."""
+        return F.one_hot(group, self.n_groups).unsqueeze(-1).to(torch.float32)
+
+    def decode(self, shared: torch.Tensor, private: torch.Tensor, log_library: torch.Tensor) -> dict:
+        """Decoder output for shared codes ``(batch, n_shared)``, private codes ``(batch, n_groups,
+        n_private)`` (already masked) and log-library sizes ``(batch, 1)``: ``expression`` (the
+        fractions, rows sum to 1), ``mean`` (= exp(l) * expression), ``inverse_dispersion`` and,
+        for ZINB, ``zero_logits``."""
+        h = self.decoder_body(torch.cat([shared, private.flatten(1)], dim=-1))
+        expression = torch.softmax(self.expression_head(h), dim=-1)
+        decoded = {"expression": expression, "mean": log_library.exp() * expression,
+                   "inverse_dispersion": self.log_inverse_dispersion.exp()}
+        if self.zero_logits_head is not None:
+            decoded["zero_logits"] = self.zero_logits_head(h)
+        return decoded
+
+    def log_likelihood_per_gene(self, counts: torch.Tensor, decoded: dict) -> torch.Tensor:
+        """log p(counts | decoder output) per cell and gene, shape ``(batch, genes)``."""
+        if self.likelihood == "zinb":
+            return zero_inflated_negative_binomial_log_prob_per_gene(
+                counts, decoded["mean"], decoded["inverse_dispersion"], decoded["zero_logits"])
+        return negative_binomial_log_prob_per_gene(counts, decoded["mean"], decoded["inverse_dispersion"])
+
+    def loss(self, counts: torch.Tensor, group: torch.Tensor) -> dict[str, torch.Tensor]:
+        """Batch means of the multiGroupVI loss and its terms (module docstring)."""
+        if not self.counts_checked:
+            check_count_batch(counts)
+        posterior = self.encode(counts)
+        shared = reparameterize(*posterior["shared"])
+        private_mean, private_log_var = posterior["private"]
+        own = self.group_mask(group).bool()  # where, not a product: 0 * inf from another encoder is NaN
+        private = torch.where(own, reparameterize(private_mean, private_log_var), 0.0)
+        log_library = reparameterize(*posterior["library"])
+        reconstruction = -self.log_likelihood_per_gene(counts, self.decode(shared, private, log_library)).sum(-1)
+
+        kl_shared = kl_standard_normal(*posterior["shared"])
+        own = own.squeeze(-1)
+        kl_private = torch.where(own, kl_standard_normal(private_mean, private_log_var), 0.0).sum(-1)
+        kl_library = kl_normal(*posterior["library"], self.library_log_mean, self.library_log_var)
+        wasserstein = torch.where(own, 0.0, wasserstein_to_zero(private_mean, private_log_var)).sum(-1)
+        kl = kl_shared + kl_private + kl_library
+        total = reconstruction + self.kl_weight * (kl + self.wasserstein_penalty * wasserstein)
+        terms = {"reconstruction": reconstruction.mean(), "kl": kl.mean(), "wasserstein": wasserstein.mean()}
+        loss = total.mean()
+        if self.shared_ot_penalty > 0:
+            terms["shared_ot"] = self.shared_transport(shared, group)
+            loss = loss + self.kl_weight * self.shared_ot_penalty * terms["shared_ot"]
+        terms["loss"] = loss
+        return terms
+
+    def shared_transport(self, shared: torch.Tensor, group: torch.Tensor) -> torch.Tensor:
+        """Mean over pairs of groups of the sample squared 2-Wasserstein distance between their shared codes."""
+        codes = [shared[group == g] for g in range(self.n_groups)]
+        pairs = [(a, b) for i, a in enumerate(codes) for b in codes[i + 1:] if len(a) and len(b)]
+        if not pairs:
+            return shared.new_zeros(())
+        return torch.stack([sample_wasserstein(a, b) for a, b in pairs]).mean()
+
+
+class MultiGroupVI(AnnDataModel):
+    """multiGroupVI for the cells of ``adata`` whose groups are in ``adata.obs[group_key]``.
+
+    ``layer`` names the layer of raw counts (None: ``adata.X``), checked once. The other
+    arguments go to :class:`MultiGroupVIModule` (defaults of the official code). The torch
+    module is ``self.module``.
+    """
+
+    description = "multiGroupVI"
+
+    def __init__(self, adata: ad.AnnData, *, group_key: str = "group", layer: str | None = "counts",
+                 n_shared_latent: int = 10, n_private_latent: int = 10, n_hidden: int = 128, dropout: float = 0.1,
+                 likelihood: str = "zinb", wasserstein_penalty: float = 1.0, shared_ot_penalty: float = 0.0):
+        super().__init__(adata, layer)
+        self.group_key = group_key
         self.groups = list(check_obs_column(adata, group_key).cat.categories)
         declared = adata.obs[group_key]
         if isinstance(declared.dtype, pd.CategoricalDtype) and len(declared.cat.categories) > len(self.groups):
             empty = sorted(set(map(str, declared.cat.categories)) - set(map(str, self.groups)))
             raise ValueError(f"group(s) {empty} of adata.obs[{group_key!r}] have no cells; "
                              "drop them with .cat.remove_unused_categories() or add their cells")
-        counts = _count_matrix(adata, layer)
-        group_index = self._group_index(adata)
-        if np.any(counts.sum(axis=1) == 0):
-            raise ValueError("some cells have no counts at all; filter them out first")
-        log_library = np.log(counts.sum(axis=1))
-        self.var_names = adata.var_names.copy()
-        self.module = MultiGroupVAE(counts.shape[1], len(self.groups), library_log_mean=log_library.mean(),
-                                    library_log_var=max(log_library.var(), 1e-4), **module_options)
-        self._train_counts, self._train_groups = counts, group_index
+        self.group_index = self._group_index(adata)
+        library = np.asarray(self.matrix.sum(axis=1)).ravel()
+        if np.any(library == 0):
+            raise ValueError(f"{int(np.sum(library == 0))} cells have no counts at all; filter them out first, "
+                             "e.g. scanpy.pp.filter_cells(adata, min_counts=1)")
+        log_library = np.log(library)
+        self.module = MultiGroupVIModule(
+            adata.n_vars, len(self.groups), library_log_mean=log_library.mean(),
+            library_log_var=max(log_library.var(), 1e-4), n_shared_latent=n_shared_latent,
+            n_private_latent=n_private_latent, n_hidden=n_hidden, dropout=dropout, likelihood=likelihood,
+            wasserstein_penalty=wasserstein_penalty, shared_ot_penalty=shared_ot_penalty)
 
-    def _group_index(self, adata) -> np.ndarray:
+    def _read_matrix(self, adata: ad.AnnData):
+        return check_counts(adata, self.layer)
+
+    def _group_index(self, adata: ad.AnnData) -> np.ndarray:
         labels = check_obs_column(adata, self.group_key).astype(object).to_numpy()
         unknown = set(labels) - set(self.groups)
         if unknown:
             raise ValueError(f"unknown group(s) {sorted(map(str, unknown))}; the model knows {self.groups}")
-        return np.array([self.groups.index(label) for label in labels], dtype=np.int64)
+        return pd.Index(self.groups).get_indexer(labels).astype(np.int64)
 
-    def _inputs(self, adata) -> tuple[torch.Tensor, torch.Tensor]:
-        if list(adata.var_names) != list(self.var_names):
-            raise ValueError("adata must have the genes the model was built with, in the same order")
-        return torch.as_tensor(_count_matrix(adata, self.layer)), torch.as_tensor(self._group_index(adata))
+    def _training_data(self):
+        return self.matrix, self.group_index
 
-    def fit(self, *, epochs: int = 100, per_group: int = 128, lr: float = 1e-3, kl_warmup_epochs: int | None = None,
-            seed: int = 0, **fit_options) -> train.History:
-        """Train with :func:`latentbio.train.fit` on minibatches of ``per_group`` cells from every group.
+    def train(self, max_epochs: int = 100, *, batch_size: int = 128, lr: float = 1e-3,
+              kl_warmup_epochs: int | None = None, seed: int = 0, **fit_options) -> train.History:
+        """Train with :func:`latentbio.train.fit` on minibatches of ``batch_size`` cells from EACH
+        group (the official code's 128 per group).
 
         Adam with weight decay 1e-6 and eps 0.01 (scvi-tools' defaults, used by the official
-        code). The KL weight (which also multiplies the Wasserstein penalty) rises linearly
-        from 0 to 1 over ``kl_warmup_epochs`` (default: half of ``epochs``; scvi-tools uses 400
-        epochs, longer than a course-sized run).
+        code). The KL weight (which also multiplies the Wasserstein penalty) rises linearly to 1
+        over ``kl_warmup_epochs`` (default: half of ``max_epochs``; scvi-tools uses 400 epochs,
+        longer than a course-sized run; :func:`latentbio.train.linear_ramp`).
         """
-        warmup = max(1, epochs // 2 if kl_warmup_epochs is None else kl_warmup_epochs)
-        loader = balanced_group_loader(torch.as_tensor(self._train_counts), torch.as_tensor(self._train_groups),
-                                       groups=self._train_groups, per_group=per_group, seed=seed)
+        if batch_size * len(self.groups) < 2:
+            raise ValueError(f"a minibatch of {batch_size} cell(s) per group x {len(self.groups)} group(s) is too small "
+                             "for BatchNorm, which needs at least 2 cells: raise batch_size")
+        warmup = max(1, max_epochs // 2 if kl_warmup_epochs is None else kl_warmup_epochs)
+        batches = BalancedGroupSampler(self.group_index, per_group=batch_size, seed=seed)
         optimizer = torch.optim.Adam(self.module.parameters(), lr=lr, weight_decay=1e-6, eps=0.01)
+        self.module.counts_checked = True
+        try:
+            return self._fit(self._training_data(), epochs=max_epochs, batches=batches, optimizer=optimizer,
+                             on_epoch_start=train.ramp_attribute(self.module, "kl_weight", 1.0, warmup),
+                             seed=seed, **fit_options)
+        finally:
+            self.module.kl_weight, self.module.counts_checked = 1.0, False
 
-        def warm_up(epoch: int) -> None:
-            self.module.kl_weight = min(1.0, epoch / warmup)
+    def _posterior_means(self, adata: ad.AnnData | None) -> dict[str, torch.Tensor]:
+        """Posterior means of every latent variable for the cells of ``adata`` (CPU tensors):
+        ``shared`` (cells, n_shared), ``private`` (cells, groups, n_private), ``log_library`` (cells, 1)."""
+        module = self.module
 
-        history = train.fit(self.module, loader, epochs=epochs, optimizer=optimizer, on_epoch_start=warm_up,
-                            seed=seed, desc="multiGroupVI", **fit_options)
-        self.module.kl_weight = 1.0
-        return history
+        def means(counts: torch.Tensor) -> torch.Tensor:
+            posterior = module.encode(counts)
+            return torch.cat([posterior["shared"][0], posterior["private"][0].flatten(1), posterior["library"][0]], 1)
 
-    @torch.no_grad()
-    def _posterior(self, adata, batch_size: int = 1024) -> dict:
-        """Posterior means of every latent variable for the cells of ``adata``, as CPU tensors."""
-        self.module.eval()
-        counts, groups = self._inputs(adata)
-        device = next(self.module.parameters()).device
-        parts = []
-        for start in range(0, len(counts), batch_size):
-            posterior = self.module.encode(counts[start:start + batch_size].to(device))
-            parts.append({"shared": posterior["shared"][0].cpu(), "private": posterior["private"][0].cpu(),
-                          "log_library": posterior["library"][0].cpu()})
-        means = {key: torch.cat([part[key] for part in parts]) for key in parts[0]}
-        return {**means, "counts": counts, "group": groups}
+        joined = torch.as_tensor(self._predict(means, self._matrix(adata)))
+        shared, private, log_library = joined.split(
+            [module.n_shared_latent, module.n_groups * module.n_private_latent, 1], dim=1)
+        return {"shared": shared, "private": private.reshape(len(joined), module.n_groups, -1),
+                "log_library": log_library}
 
-    def get_latent(self, adata, space: str = "shared") -> np.ndarray:
-        """Posterior means of one latent space for every cell of ``adata``: ``space="shared"``, or a
-        group's name for that group's private space (its encoder applied to all cells; for cells of
-        other groups a well-trained model gives codes near 0)."""
-        posterior = self._posterior(adata)
+    def get_latent_representation(self, adata: ad.AnnData | None = None, *, space: str = "shared",
+                                  batch_size: int = 1024) -> np.ndarray:
+        """Posterior means of one latent space for every cell of ``adata`` (default: the training
+        data): ``space="shared"``, or a group's name for that group's private space (its encoder
+        applied to all cells; for cells of other groups a well-trained model gives codes near 0).
+        Returns them and writes nothing into ``adata``."""
+        if space != "shared" and space not in self.groups:
+            raise ValueError(f"space must be 'shared' or one of the groups {self.groups}; got {space!r}")
+        posterior = self._posterior_means(adata)
         if space == "shared":
             return posterior["shared"].numpy()
-        if space not in self.groups:
-            raise ValueError(f"space must be 'shared' or one of the groups {self.groups}; got {space!r}")
         return posterior["private"][:, self.groups.index(space)].numpy()
 
-    def write_latents(self, adata) -> None:
-        """Store the shared space in ``adata.obsm["X_multigroupvi_shared"]`` and each group's
-        private space in ``adata.obsm["X_multigroupvi_<group>"]``."""
-        posterior = self._posterior(adata)
-        adata.obsm["X_multigroupvi_shared"] = posterior["shared"].numpy()
-        for g, name in enumerate(self.groups):
-            adata.obsm[f"X_multigroupvi_{name}"] = posterior["private"][:, g].numpy()
-
     @torch.no_grad()
-    def _decode_means(self, adata, with_private: bool) -> tuple[dict, torch.Tensor]:
-        """Decoder output at the posterior means, with the cell's own private code or with every
-        private code set to 0 (``with_private=False``: the shared code only), and the counts."""
-        posterior = self._posterior(adata)
-        device = next(self.module.parameters()).device
-        own = self.module.group_mask(posterior["group"]).bool()
+    def _decode_means(self, adata: ad.AnnData | None, with_private: bool) -> dict[str, torch.Tensor]:
+        """Decoder output at the posterior means, with each cell's own private code or with every
+        private code set to 0 (``with_private=False``: the shared code only)."""
+        posterior = self._posterior_means(adata)
+        groups = torch.as_tensor(self.group_index if adata is None else self._group_index(adata))
+        own = self.module.group_mask(groups).bool()
         private = torch.where(own & with_private, posterior["private"], 0.0)
+        self.module.eval()
+        device = self.device
         decoded = self.module.decode(posterior["shared"].to(device), private.to(device),
                                      posterior["log_library"].to(device))
-        return {key: value.cpu() for key, value in decoded.items()}, posterior["counts"]
+        return {key: value.cpu() for key, value in decoded.items()}
 
-    def decoded_expression(self, adata, codes: str = "all") -> np.ndarray:
-        """Decoded expression fractions (each row sums to 1) of the cells of ``adata``, at the
+    def get_normalized_expression(self, adata: ad.AnnData | None = None, *, codes: str = "all",
+                                  library_size: float = 1.0) -> pd.DataFrame:
+        """Decoded expression fractions times ``library_size`` (cells x genes DataFrame) at the
         posterior means: ``codes="all"`` uses the shared and the cell's own private code,
         ``codes="shared"`` the shared code with all private codes at 0."""
         if codes not in ("all", "shared"):
             raise ValueError(f"codes must be 'all' or 'shared', got {codes!r}")
-        return self._decode_means(adata, codes == "all")[0]["expression"].numpy()
+        expression = self._decode_means(adata, codes == "all")["expression"].numpy() * library_size
+        return pd.DataFrame(expression, index=(self.adata if adata is None else adata).obs_names,
+                            columns=self.var_names)
 
     @torch.no_grad()
-    def likelihood_ratio(self, adata) -> np.ndarray:
+    def likelihood_ratio(self, adata: ad.AnnData | None = None) -> np.ndarray:
         """Per gene, 2 * sum over the cells of ``adata`` of [log p(x | shared and private codes)
         - log p(x | shared code only)], at the posterior means (the gene ranking of the paper's
         analysis notebook). Large values: genes whose counts the group's private space explains.
         Unlike the official notebook, which feeds every group's private code unmasked, each cell
         here gets only its own group's private code, as in training."""
-        with_private, counts = self._decode_means(adata, True)
-        shared_only, _ = self._decode_means(adata, False)
-        log_ratio = (self.module.log_likelihood_per_gene(counts, with_private)
-                     - self.module.log_likelihood_per_gene(counts, shared_only))
+        counts = torch.from_numpy(dense_rows(self._matrix(adata)))
+        log_ratio = (self.module.log_likelihood_per_gene(counts, self._decode_means(adata, True))
+                     - self.module.log_likelihood_per_gene(counts, self._decode_means(adata, False)))
         return 2.0 * log_ratio.sum(dim=0).numpy()
 
     def rank_genes(self, adata, *, group: str, cell_type_key: str, cell_type: str,

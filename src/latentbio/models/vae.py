@@ -6,6 +6,9 @@
   the code towards the factorised prior, which encourages disentanglement).
 - Conditional VAE: Sohn et al. (2015) give a class label to both the encoder and the
   decoder (``n_classes > 0``), so that the decoder learns p(x | z, y).
+
+:class:`VAEModule` is the torch network and its loss; :class:`VAE` is the face a notebook uses
+(arrays in, arrays out).
 """
 
 from collections.abc import Sequence
@@ -17,31 +20,34 @@ from torch import nn
 
 from .. import train
 from ..blocks import GaussianEncoder, mlp
+from ..checks import check_feature_matrix, dense_rows
 from ..distributions import kl_standard_normal, reparameterize
 from ..likelihoods import check_observation_model, observation_log_prob, observation_mean
-from ..checks import as_feature_matrix, as_labels
+from .base import ArrayModel
 
 
-class VAE(nn.Module):
-    """A (beta-, conditional) VAE with MLP encoder and decoder.
+class VAEModule(nn.Module):
+    """Encoder, decoder and negative ELBO of a (beta-, conditional) VAE with MLP encoder and decoder.
 
-    Parameters: ``n_input`` features per sample (e.g. 64 for 8x8 images),
-    ``n_latent`` latent dimensions, ``hidden`` sizes of the encoder's hidden layers
-    (the decoder mirrors them), ``beta`` the weight of the KL term, ``likelihood``
-    ``"bernoulli"`` (data in [0, 1]) or ``"gaussian"`` (unit variance),
+    ``n_input`` features, ``n_latent`` latent dimensions, ``hidden`` sizes of the encoder's
+    hidden layers (the decoder mirrors them), ``beta`` the weight of the KL term,
+    ``likelihood`` ``"bernoulli"`` (data in [0, 1]) or ``"gaussian"`` (unit variance),
     ``n_classes`` > 0 for a conditional VAE.
     """
 
     def __init__(self, n_input: int, n_latent: int = 10, hidden: Sequence[int] = (256, 128),
                  beta: float = 1.0, likelihood: str = "bernoulli", n_classes: int = 0):
         super().__init__()
-        if beta < 0:
-            raise ValueError(f"beta must be non-negative, got {beta}")
-        self.n_input, self.n_latent, self.n_classes = n_input, n_latent, n_classes
-        self.beta = beta
+        for name, value, low in (("n_input", n_input, 1), ("n_latent", n_latent, 1), ("n_classes", n_classes, 0)):
+            if not isinstance(value, (int, np.integer)) or isinstance(value, bool) or value < low:
+                raise ValueError(f"{name} must be an integer >= {low}, got {value!r}")
+        if not np.isfinite(beta) or beta < 0:
+            raise ValueError(f"beta must be a non-negative number, got {beta}")
+        self.n_input, self.n_latent, self.n_classes = int(n_input), int(n_latent), int(n_classes)
+        self.beta = float(beta)
         self.likelihood = check_observation_model(likelihood)
-        self.encoder = GaussianEncoder(n_input + n_classes, n_latent, hidden)
-        self.decoder = mlp([n_latent + n_classes, *reversed(hidden), n_input])
+        self.encoder = GaussianEncoder(self.n_input + self.n_classes, self.n_latent, hidden)
+        self.decoder = mlp([self.n_latent + self.n_classes, *reversed(hidden), self.n_input])
 
     def _with_class(self, h: torch.Tensor, y: torch.Tensor | None) -> torch.Tensor:
         if self.n_classes == 0:
@@ -72,67 +78,88 @@ class VAE(nn.Module):
         reconstruction, kl = -terms["log_likelihood"].mean(), terms["kl"].mean()
         return {"loss": reconstruction + self.beta * kl, "reconstruction": reconstruction, "kl": kl}
 
-    # ---- the user-facing face: arrays in, arrays out -------------------------------------
 
-    def _inputs(self, x, y=None) -> tuple:
-        x = as_feature_matrix(x, self.n_input, unit_interval=self.likelihood == "bernoulli")
+class VAE(ArrayModel):
+    """A (beta-, conditional) VAE on flat feature vectors; the network is ``self.module``
+    (:class:`VAEModule`, whose arguments these are).
+
+    ``x`` may be an array, a tensor or a scipy-sparse matrix; labels ``y`` (conditional VAE
+    only) integers, strings or categories (see :class:`~latentbio.models.base.ArrayModel`).
+    """
+
+    module_class = VAEModule
+    description = "VAE"
+
+    def __init__(self, n_input: int, n_latent: int = 10, hidden: Sequence[int] = (256, 128),
+                 beta: float = 1.0, likelihood: str = "bernoulli", n_classes: int = 0, **module_options):
+        self.module = self.module_class(n_input, n_latent, hidden, beta=beta, likelihood=likelihood,
+                                        n_classes=n_classes, **module_options)
+        self.n_input, self.n_latent, self.n_classes = self.module.n_input, self.module.n_latent, self.module.n_classes
+
+    def __repr__(self) -> str:
+        state = f"trained for {self.history.n_epochs} epochs" if self.history else "not trained"
+        condition = f", {self.n_classes} classes" if self.n_classes else ""
+        return (f"{type(self).__name__}({self.n_input} inputs, {self.n_latent} latent dimensions, "
+                f"{self.module.likelihood} likelihood{condition}, {state})")
+
+    def _inputs(self, x, y=None, *, name: str = "x") -> tuple:
+        """(x as a float32 tensor or CSR matrix, labels as int64 or None), checked."""
+        x = check_feature_matrix(x, self.n_input, name=name, unit_interval=self.module.likelihood == "bernoulli")
+        return x, self._labels(y, x.shape[0])
+
+    def _labels(self, y, n_samples: int) -> torch.Tensor | None:
         if self.n_classes == 0:
             if y is not None:
-                raise ValueError("y was given but this VAE is not conditional (n_classes=0)")
-            return (x,)
+                raise ValueError("y was given but this VAE is not conditional (n_classes=0); "
+                                 "build it with n_classes=... to condition on labels")
+            return None
         if y is None:
-            raise ValueError(f"this conditional VAE needs class labels y in [0, {self.n_classes})")
-        return x, as_labels(y, self.n_classes, len(x))
+            raise ValueError(f"this conditional VAE needs class labels y ({self.n_classes} classes)")
+        return self._class_index(y, n_samples)
 
     def fit(self, x, y=None, *, epochs: int = 50, **fit_options) -> train.History:
-        """Train on ``x`` (and labels ``y`` if conditional) with :func:`latentbio.train.fit`."""
-        return train.fit(self, self._inputs(x, y), epochs=epochs, **fit_options)
+        """Train on ``x`` (and labels ``y`` if conditional) with :func:`latentbio.train.fit`;
+        ``fit_options`` (``batch_size``, ``lr``, ``seed``, ``val_fraction``, ``patience`` ...) go there."""
+        x, labels = self._inputs(x, y)
+        data = (x,) if labels is None else (x, labels)
+        return self._fit(data, epochs=epochs, **fit_options)
 
-    def _device(self) -> torch.device:
-        return next(self.parameters()).device
-
-    @torch.no_grad()
     def latent(self, x, y=None) -> np.ndarray:
         """Posterior means E[z | x], shape ``(n_samples, n_latent)``."""
-        self.eval()
-        inputs = [t.to(self._device()) for t in self._inputs(x, y)]
-        return self.encode(*inputs)[0].cpu().numpy()
+        x, labels = self._inputs(x, y)
+        return self._predict(lambda *batch: self.module.encode(*batch)[0], x if labels is None else (x, labels))
 
-    @torch.no_grad()
     def decode_mean(self, z, y=None) -> np.ndarray:
-        """Expected observation E[x | z (, y)] for latent codes ``z`` (an array)."""
-        self.eval()
-        z = as_feature_matrix(z, self.n_latent, name="z").to(self._device())
-        labels = None
-        if self.n_classes:
-            if y is None:
-                raise ValueError(f"this conditional VAE needs class labels y in [0, {self.n_classes})")
-            labels = as_labels(y, self.n_classes, len(z)).to(self._device())
-        elif y is not None:
-            raise ValueError("y was given but this VAE is not conditional (n_classes=0)")
-        return observation_mean(self.likelihood, self.decode(z, labels)).cpu().numpy()
+        """Expected observation E[x | z (, y)] for latent codes ``z``, shape ``(n, n_input)``."""
+        z = check_feature_matrix(z, self.n_latent, name="z")
+        labels = self._labels(y, z.shape[0])
+        return self._predict(lambda *batch: observation_mean(self.module.likelihood, self.module.decode(*batch)),
+                             z if labels is None else (z, labels))
 
     def reconstruct(self, x, y=None) -> np.ndarray:
         """Decode the posterior means of ``x``: E[x | z = E[z | x]]."""
         return self.decode_mean(self.latent(x, y), y)
 
     def generate(self, n: int, y=None, *, seed: int = 0) -> np.ndarray:
-        """Draw ``n`` codes from the prior N(0, I) and decode them (of class ``y`` if conditional)."""
+        """Draw ``n`` codes from the prior N(0, I) and decode them (of class ``y`` if conditional:
+        one label for all, or one per sample)."""
         z = torch.randn(n, self.n_latent, generator=torch.Generator().manual_seed(seed))
         if self.n_classes and y is not None and np.ndim(y) == 0:
-            y = np.full(n, int(y))
+            y = [y] * n
         return self.decode_mean(z, y)
 
     @torch.no_grad()
     def negative_elbo(self, x, y=None, *, n_samples: int = 10, seed: int = 0) -> np.ndarray:
         """-ELBO per sample in nats, averaged over ``n_samples`` draws of z (an upper bound on -log p(x))."""
-        self.eval()
-        inputs = [t.to(self._device()) for t in self._inputs(x, y)]
+        x, labels = self._inputs(x, y)
+        x = torch.from_numpy(dense_rows(x))
+        inputs = [x.to(self.device)] + ([] if labels is None else [labels.to(self.device)])
+        self.module.eval()
         state = torch.random.get_rng_state()
         torch.manual_seed(seed)
-        total = torch.zeros(len(inputs[0]), device=self._device())
+        total = torch.zeros(len(x), device=self.device)
         for _ in range(n_samples):
-            terms = self.elbo_terms(*inputs)
+            terms = self.module.elbo_terms(*inputs)
             total += terms["kl"] - terms["log_likelihood"]
         torch.random.set_rng_state(state)
         return (total / n_samples).cpu().numpy()

@@ -10,7 +10,8 @@ import torch
 from latentbio.data.simulate import simulate_counts
 from latentbio.likelihoods import negative_binomial_log_prob
 from latentbio.metrics import silhouette
-from latentbio.models import CountVAE, CountVAEModule
+from latentbio.models import CountVAE
+from latentbio.models.count_vae import CountVAEModule
 
 
 @pytest.fixture(scope="module")
@@ -60,7 +61,7 @@ def test_training_lowers_the_loss_and_separates_cell_types(simulated, trained):
     assert trained.module.kl_weight == 1.0  # the warm-up is over
     latent = trained.get_latent_representation()
     assert latent.shape == (400, 4)
-    np.testing.assert_array_equal(simulated.obsm["X_countvae"], latent)
+    assert "X_countvae" not in simulated.obsm, "getters return and never write"
     assert silhouette(latent, simulated.obs["cell_type"]) > 0.3
 
 
@@ -76,17 +77,18 @@ def test_normalized_expression_is_library_free_and_tracks_de_factors(simulated, 
     assert (trained.inverse_dispersion > 0).all()
 
 
-def test_latents_of_new_cells_and_decode_scale(simulated, trained):
+def test_latents_of_new_cells_and_decode_latent(simulated, trained):
     subset = simulated[:10].copy()
     subset.obsm.clear()
-    latent = trained.get_latent_representation(subset, obsm_key=None)
-    assert "X_countvae" not in subset.obsm
-    every_cell = trained.get_latent_representation(obsm_key=None)
+    latent = trained.get_latent_representation(subset)
+    assert not subset.obsm
+    every_cell = trained.get_latent_representation()
     np.testing.assert_allclose(latent, every_cell[:10], rtol=1e-5, atol=1e-6)
-    scale = trained.decode_scale(latent)
+    scale = trained.decode_latent(latent)
     np.testing.assert_allclose(scale.sum(1), 1.0, rtol=1e-5)
+    np.testing.assert_allclose(trained.decode_latent(latent, library_size=100.0), 100 * scale, rtol=1e-5)
     with pytest.raises(ValueError, match="4 features"):
-        trained.decode_scale(np.zeros((2, 3)))
+        trained.decode_latent(np.zeros((2, 3)))
 
 
 def test_sparse_counts_are_accepted(simulated):
@@ -113,3 +115,20 @@ def test_bad_counts_raise(simulated, change, message):
 def test_other_genes_raise(simulated, trained):
     with pytest.raises(ValueError, match="200 genes"):
         trained.get_latent_representation(simulated[:, :50].copy())
+
+
+@pytest.mark.parametrize("bad, message", [(0.5, "got 0.5"), (-1.0, "got -1"), (float("nan"), "got nan")])
+def test_module_loss_refuses_counts_that_are_not_counts(bad, message):
+    module = CountVAEModule(3, n_latent=2, hidden=(4,))
+    counts = torch.tensor([[1.0, 2.0, 0.0], [0.0, 1.0, bad]])
+    with pytest.raises(ValueError, match=f"non-negative integers.*{message}.*give the raw counts"):
+        module.loss(counts)
+
+
+def test_training_checks_the_counts_once_not_per_minibatch(simulated, monkeypatch):
+    import latentbio.models.count_vae as count_vae
+    calls = []
+    monkeypatch.setattr(count_vae, "check_count_batch", lambda counts: calls.append(1))
+    model = CountVAE(simulated[:100].copy(), n_latent=2, hidden=(8,))
+    model.train(max_epochs=2, batch_size=25)
+    assert calls == [] and model.module.counts_checked is False
