@@ -108,9 +108,9 @@ def main() -> None:
         channels = tuple(int(c) for c in setting["channels"].split(","))
         latentbio.seed_everything(setting["seed"])
         if setting["model"] == "beta-VAE":
-            model = ConvVAE(setting["size"], setting["n_latent"], setting["beta"], channels)
+            model = ConvVAE(sprites.image_shape, setting["n_latent"], setting["beta"], channels)
         else:
-            model = ConvAutoencoder(setting["size"], setting["n_latent"], channels)
+            model = ConvAutoencoder(sprites.image_shape, setting["n_latent"], channels)
         start = time.process_time()
         checkpoints = []
 

@@ -10,7 +10,7 @@ from torch import nn
 
 import latentbio
 from latentbio.models import (ANNDATA_MODELS, ARRAY_MODELS, LORD, VAE, AmortizedLORD, Autoencoder, BetaVAE,
-                              ClassConditionedAutoencoder, CountVAE, DHSICVAE, ExpressionBetaVAE, ExpressionDHSICVAE,
+                              ClassConditionedAutoencoder, ConvAutoencoder, ConvVAE, CountVAE, DHSICVAE, ExpressionBetaVAE, ExpressionDHSICVAE,
                               ExpressionVAE, GenerativeClassifier, ImageClassifier, IndependentBernoulli, MultiGroupVI)
 from latentbio.models.base import AnnDataModel, ArrayModel, TransferModel
 from latentbio.train import History
@@ -31,6 +31,8 @@ def trained_lord():
 ARRAY_CASES = {
     VAE: (lambda: VAE(6, 2, (4,), n_classes=2), (FLAT, LABELS), ("latent", "decode_mean")),
     Autoencoder: (lambda: Autoencoder(6, 2, (4,)), (FLAT,), ("latent", "decode_mean")),
+    ConvVAE: (lambda: ConvVAE((8, 8), 2, channels=(4,), hidden=8), (IMAGES,), ("latent", "decode_mean")),
+    ConvAutoencoder: (lambda: ConvAutoencoder((8, 8), 2, channels=(4,), hidden=8), (IMAGES,), ("latent", "decode_mean")),
     BetaVAE: (lambda: BetaVAE(6, 2, (4,)), (FLAT,), ("latent", "decode_mean")),
     DHSICVAE: (lambda: DHSICVAE(6, 2, (4,)), (FLAT,), ("latent", "decode_mean")),
     GenerativeClassifier: (lambda: GenerativeClassifier(VAE(6, 2, (4,), n_classes=2), n_samples=2), (FLAT, LABELS),
@@ -94,7 +96,7 @@ def test_array_models_answer_to_their_verbs(model_class):
             assert decoded.shape == x.shape
         else:
             decoded = model.decode_mean(codes, y) if conditional else model.decode_mean(codes)
-            assert decoded.shape == (n, x.shape[1])
+            assert decoded.shape == (n, *x.shape[1:])  # flat rows, or images for image models
     if "transfer" in verbs:
         assert isinstance(model, TransferModel)
         assert model.transfer(x, 1 - y).shape == x.shape

@@ -1,7 +1,7 @@
 """The models of the course, one file per method (the torch networks are ``model.module``).
 
 Array models (``fit(x, y=None, *, epochs)``, ``latent``, ``decode_mean``, ``transfer``):
-:class:`VAE`, :class:`Autoencoder`, :class:`BetaVAE`, :class:`DHSICVAE`,
+:class:`VAE`, :class:`Autoencoder`, :class:`ConvVAE`, :class:`ConvAutoencoder`, :class:`BetaVAE`, :class:`DHSICVAE`,
 :class:`GenerativeClassifier`, :class:`IndependentBernoulli`, :class:`ImageClassifier`,
 :class:`LORD`, :class:`AmortizedLORD`, :class:`ClassConditionedAutoencoder`.
 
@@ -13,6 +13,7 @@ AnnData models (``train(max_epochs=...)``, ``get_latent_representation``, ``deco
 from .autoencoder import Autoencoder
 from .beta_vae import BetaVAE, ExpressionBetaVAE
 from .conditional_autoencoder import ClassConditionedAutoencoder
+from .conv_vae import ConvAutoencoder, ConvVAE
 from .count_vae import CountVAE
 from .dhsic_vae import DHSICVAE, ExpressionDHSICVAE
 from .expression_vae import ExpressionVAE
@@ -23,7 +24,7 @@ from .multigroupvi import MultiGroupVI
 from .pixel_bernoulli import IndependentBernoulli
 from .vae import VAE
 
-ARRAY_MODELS = (VAE, Autoencoder, BetaVAE, DHSICVAE, GenerativeClassifier, IndependentBernoulli, ImageClassifier,
+ARRAY_MODELS = (VAE, Autoencoder, ConvVAE, ConvAutoencoder, BetaVAE, DHSICVAE, GenerativeClassifier, IndependentBernoulli, ImageClassifier,
                 LORD, AmortizedLORD, ClassConditionedAutoencoder)
 ANNDATA_MODELS = (CountVAE, MultiGroupVI, ExpressionVAE, ExpressionBetaVAE, ExpressionDHSICVAE)
 
