@@ -2,7 +2,7 @@
 
 Array models (``fit(x, y=None, *, epochs)``, ``latent``, ``decode_mean``, ``transfer``):
 :class:`VAE`, :class:`Autoencoder`, :class:`ConvVAE`, :class:`ConvAutoencoder`, :class:`BetaVAE`, :class:`DHSICVAE`,
-:class:`GenerativeClassifier`, :class:`IndependentBernoulli`, :class:`ImageClassifier`,
+:class:`GenerativeClassifier`, :class:`IndependentBernoulli`, :class:`IndependentBinomial`, :class:`ImageClassifier`,
 :class:`LORD`, :class:`AmortizedLORD`, :class:`ClassConditionedAutoencoder`.
 
 AnnData models (``train(max_epochs=...)``, ``get_latent_representation``, ``decode_latent``,
@@ -22,10 +22,12 @@ from .image_classifier import ImageClassifier
 from .lord import LORD, AmortizedLORD
 from .multigroupvi import MultiGroupVI
 from .pixel_bernoulli import IndependentBernoulli
+from .pixel_binomial import IndependentBinomial
 from .vae import VAE
 
-ARRAY_MODELS = (VAE, Autoencoder, ConvVAE, ConvAutoencoder, BetaVAE, DHSICVAE, GenerativeClassifier, IndependentBernoulli, ImageClassifier,
-                LORD, AmortizedLORD, ClassConditionedAutoencoder)
+ARRAY_MODELS = (VAE, Autoencoder, ConvVAE, ConvAutoencoder, BetaVAE, DHSICVAE, GenerativeClassifier,
+                IndependentBernoulli, IndependentBinomial, ImageClassifier, LORD, AmortizedLORD,
+                ClassConditionedAutoencoder)
 ANNDATA_MODELS = (CountVAE, MultiGroupVI, ExpressionVAE, ExpressionBetaVAE, ExpressionDHSICVAE)
 
 __all__ = [model.__name__ for model in ARRAY_MODELS + ANNDATA_MODELS]
