@@ -28,13 +28,13 @@ import time
 from pathlib import Path
 
 import numpy as np
-import torch
 from sklearn.decomposition import PCA
 
 import latentbio
 from latentbio.data.sprites import make_sprites
-from latentbio.metrics import factor_entropies, mutual_information_gap, mutual_information_matrix
+from latentbio.metrics import anchor_codes, factor_entropies, mutual_information_gap, mutual_information_matrix
 from latentbio.models.conv_vae import ConvAutoencoder, ConvVAE
+from latentbio.train import cosine_schedule
 
 ACTIVE_NATS = 0.1  # a dimension whose mean KL exceeds this is counted as in use
 
@@ -61,32 +61,18 @@ def parse_arguments() -> argparse.Namespace:
     return parser.parse_args()
 
 
-def anchors(sprites, n_latent: int, seed: int = 0) -> dict[str, float]:
-    """MIG of known codes on these sprites: PCA, the true factors plus small noise, a random
-    rotation of them, and the true factors with one factor replaced by noise."""
-    rng = np.random.default_rng(seed)
+def anchors(sprites, n_latent: int) -> dict[str, float]:
+    """MIG of known codes on these sprites: PCA and the anchors of
+    :func:`latentbio.metrics.anchor_codes` (each averaged over its codes)."""
     pixels = sprites.images.reshape(len(sprites.images), -1)
-    truth = (sprites.factors - sprites.factors.mean(0)) / sprites.factors.std(0)
-    noisy_truth = truth + 0.05 * rng.standard_normal(truth.shape)
-    rotation, _ = np.linalg.qr(rng.standard_normal((truth.shape[1], truth.shape[1])))
-    one_missing = noisy_truth.copy()
-    one_missing[:, -1] = rng.standard_normal(len(truth))
-    codes = {"PCA": PCA(n_latent, random_state=0).fit_transform(pixels), "true factors + noise": noisy_truth,
-             "rotated truth": noisy_truth @ rotation, "one factor missing": one_missing}
-    return {name: round(mutual_information_gap(code, sprites.factors), 4) for name, code in codes.items()}
-
-
-def cosine_decay(epochs: int, final_fraction: float = 0.01):
-    """A learning-rate schedule for :func:`latentbio.train.fit`: cosine from 1 to ``final_fraction``."""
-    def build(optimizer):
-        return torch.optim.lr_scheduler.LambdaLR(
-            optimizer, lambda e: final_fraction + (1 - final_fraction) * 0.5 * (1 + np.cos(np.pi * e / epochs)))
-    return build
+    codes = {"PCA": [PCA(n_latent, random_state=0).fit_transform(pixels)], **anchor_codes(sprites.factors)}
+    return {name: round(float(np.mean([mutual_information_gap(code, sprites.factors) for code in group])), 4)
+            for name, group in codes.items()}
 
 
 def main() -> None:
     arguments = parse_arguments()
-    torch.set_num_threads(arguments.threads)
+    latentbio.configure(arguments.threads)
     names = ["model", "beta", "n_latent", "epochs", "n", "size", "levels", "lr", "batch_size", "channels", "cosine", "warmup", "seed"]
     values = [arguments.model, arguments.beta, arguments.n_latent, arguments.epochs, arguments.n, arguments.size,
               arguments.levels, arguments.lr, arguments.batch_size, arguments.channels, arguments.cosine, arguments.warmup, arguments.seeds]
@@ -132,7 +118,7 @@ def main() -> None:
                 entry.update(kl_per_dimension=np.round(kl, 3).tolist(), active=int((kl > ACTIVE_NATS).sum()))
             checkpoints.append(entry)
 
-        scheduler = cosine_decay(setting["epochs"]) if setting["cosine"] else None
+        scheduler = cosine_schedule(setting["epochs"]) if setting["cosine"] else None
         history = model.fit(sprites.images, epochs=setting["epochs"], batch_size=setting["batch_size"],
                             lr=setting["lr"], seed=setting["seed"], on_epoch_start=checkpoint, scheduler=scheduler)
         checkpoint(setting["epochs"])

@@ -4,7 +4,8 @@ import numpy as np
 import pytest
 from scipy.stats import ortho_group
 
-from latentbio.metrics import discretize, factor_entropies, mutual_information_gap, mutual_information_matrix
+from latentbio.metrics import (anchor_codes, discretize, factor_entropies, mutual_information_gap,
+                               mutual_information_matrix)
 from latentbio.plotting import plot_information_matrix
 
 CARDINALITIES = (3, 6, 10, 4)
@@ -96,3 +97,15 @@ def test_plot_information_matrix_checks_its_input():
     assert len(ax.texts) == 6
     with pytest.raises(ValueError, match="n_factors=3"):
         plot_information_matrix(np.eye(3, 2), ["a", "b", "c"])
+
+
+def test_anchor_codes_score_as_their_names_say(factors):
+    anchors = anchor_codes(factors, n_rotations=5, seed=0)
+    assert set(anchors) == {"true factors + noise", "rotated truth", "one factor missing"}
+    assert len(anchors["rotated truth"]) == 5 and all(c.shape == factors.shape for c in anchors["rotated truth"])
+    score = {name: np.mean([mutual_information_gap(code, factors) for code in codes]) for name, codes in anchors.items()}
+    assert score["true factors + noise"] > 0.9
+    assert score["one factor missing"] == pytest.approx(score["true factors + noise"] * 3 / 4, abs=0.03)
+    assert score["rotated truth"] < score["true factors + noise"] - 0.3
+    np.testing.assert_array_equal(anchor_codes(factors, seed=0)["rotated truth"][0],
+                                  anchor_codes(factors, seed=0)["rotated truth"][0])

@@ -6,9 +6,12 @@ import numpy as np
 import torch
 
 from ..distributions import kl_standard_normal
-from ..likelihoods import bernoulli_log_prob
+from ..likelihoods import bernoulli_log_prob, binomial_log_prob
+from ..models import VAE
 from ..models.generative_classifier import bayes_rule
 from . import call_student, expect, expect_close, passed
+
+LEVELS = 16  # the grey levels of scikit-learn's digits are counts 0 .. 16
 
 
 def _as_array(value, name: str, what: str) -> np.ndarray:
@@ -20,18 +23,19 @@ def _as_array(value, name: str, what: str) -> np.ndarray:
 
 def check_elbo_terms(elbo_terms) -> None:
     """Exercise 2.1: ``elbo_terms(x, logits, mean, log_var)`` returns the per-image
-    (reconstruction, kl) of the negative ELBO: -log p(x | z) under Bernoulli(sigmoid(logits))
-    summed over pixels, and KL(N(mean, exp(log_var)) || N(0, I)) summed over latent dimensions."""
+    (reconstruction, kl) of the negative ELBO: -log p(x | z) of the counts 16 x under
+    Binomial(16, sigmoid(logits)) summed over pixels, and KL(N(mean, exp(log_var)) || N(0, I))
+    summed over latent dimensions."""
     name = "Exercise 2.1 (the two terms of the ELBO)"
     generator = torch.Generator().manual_seed(2)
-    x = torch.rand(5, 64, generator=generator)
+    x = torch.randint(0, LEVELS + 1, (5, 64), generator=generator) / LEVELS
     logits = 3 * torch.randn(5, 64, generator=generator)
     mean, log_var = torch.randn(5, 4, generator=generator), torch.randn(5, 4, generator=generator)
     result = call_student(elbo_terms, x, logits, mean, log_var, exercise=name)
     expect(isinstance(result, tuple) and len(result) == 2, name, "return a tuple (reconstruction, kl)")
     reconstruction = _as_array(result[0], name, "the reconstruction term")
     kl = _as_array(result[1], name, "the KL term")
-    expected_reconstruction = -bernoulli_log_prob(x, logits).numpy()
+    expected_reconstruction = -binomial_log_prob(x, logits, LEVELS).numpy()
     expected_kl = kl_standard_normal(mean, log_var).numpy()
     expect(reconstruction.shape == (5,) and kl.shape == (5,), name,
            f"return one value per image, shape (5,), for both terms; got {reconstruction.shape} and {kl.shape}. "
@@ -40,9 +44,14 @@ def check_elbo_terms(elbo_terms) -> None:
         expect(False, name, "the reconstruction term has the wrong sign: it is -log p(x | z), a positive number of nats")
     if np.allclose(reconstruction * 64, expected_reconstruction, rtol=1e-4):
         expect(False, name, "the reconstruction term is averaged over pixels: sum it over the 64 pixels instead")
+    bernoulli = -bernoulli_log_prob(x, logits).numpy()
+    if np.allclose(reconstruction, bernoulli, rtol=1e-4):
+        expect(False, name, "this is the Bernoulli cross-entropy of the grey levels, not the binomial likelihood of the "
+               "counts k = 16 x: use torch.distributions.Binomial(16, logits=logits).log_prob(16 * x)")
     expect_close(reconstruction, expected_reconstruction, name,
-                 "the reconstruction term is not -sum_j [x_j log p_j + (1 - x_j) log(1 - p_j)] with p = sigmoid(logits). "
-                 "Hint: torch.nn.functional.binary_cross_entropy_with_logits(logits, x, reduction='none').sum(-1)")
+                 "the reconstruction term is not -sum_j log Binomial(16 x_j; 16, sigmoid(logits_j)). Did you include "
+                 "the binomial coefficient log C(16, k)? Hint: torch.distributions.Binomial(16, logits=logits)"
+                 ".log_prob(16 * x).sum(-1)", rtol=1e-4, atol=1e-3)
     expect_close(kl, expected_kl, name, "the KL term does not match 0.5 * sum(exp(log_var) + mean**2 - 1 - log_var)")
     passed(name)
 
@@ -97,4 +106,36 @@ def check_bayes_classifier(class_posterior) -> None:
            "Hint: subtract the row maximum before exp (log-sum-exp), or use torch.softmax / scipy.special.softmax.")
     expect_close(posterior, bayes_rule(image_scale, np.log(np.full(3, 1 / 3))), name,
                  "the posterior is wrong for log-likelihoods of about -1000 nats")
+    passed(name)
+
+
+def check_importance_weighted_bounds(importance_weighted_bounds, vae, x) -> None:
+    """Exercise 2.4: ``importance_weighted_bounds(vae, x, ks, seed)`` returns ``{k: mean over x of the
+    k-sample importance-weighted bound on log p(x)}`` (Burda et al. 2016), as
+    :meth:`latentbio.models.VAE.importance_weighted_bound` computes it."""
+    name = "Exercise 2.4 (how loose is the ELBO?)"
+    # known answer: encoder = prior and a decoder that ignores z, so every weight is p(x) itself
+    flat = VAE(64, 2, (4,), likelihood="binomial", total_count=LEVELS)
+    with torch.no_grad():
+        for parameter in flat.module.parameters():
+            parameter.zero_()
+    toy = np.random.default_rng(0).integers(0, LEVELS + 1, size=(6, 64)) / LEVELS
+    exact = float(binomial_log_prob(torch.as_tensor(toy), torch.zeros(6, 64, dtype=torch.float64), LEVELS).mean())
+    bounds = call_student(importance_weighted_bounds, flat, toy, (1, 5), 0, exercise=name)
+    expect(isinstance(bounds, dict) and set(bounds) == {1, 5}, name, "return a dict with one bound per k in ks")
+    for k in (1, 5):
+        expect_close(float(bounds[k]), exact, name, f"when q(z | x) is the prior and the decoder ignores z, every "
+                     f"importance weight is p(x), so the bound must equal log p(x) for every k (k = {k}). Check the "
+                     "signs of log p(z) and log q(z | x), and divide by k inside the logarithm (subtract log k).",
+                     rtol=1e-4, atol=1e-3)
+    ks = (1, 10, 100)
+    bounds = call_student(importance_weighted_bounds, vae, x, ks, 0, exercise=name)
+    expect(isinstance(bounds, dict) and set(bounds) == set(ks), name, "return a dict with one bound per k in ks")
+    for k, tolerance in zip(ks, (2.0, 1.0, 0.5)):
+        expected = float(vae.importance_weighted_bound(x, n_samples=k, seed=1).mean())
+        expect(abs(float(bounds[k]) - expected) < tolerance, name,
+               f"for k = {k} your bound is {float(bounds[k]):.2f} nats, the package's {expected:.2f} "
+               f"(they may differ by sampling noise, up to {tolerance} nats). Average the bound over the images.")
+    expect(bounds[1] < bounds[10] < bounds[100], name, "the bound must rise with k: "
+           f"{ {k: round(float(v), 2) for k, v in bounds.items()} }")
     passed(name)

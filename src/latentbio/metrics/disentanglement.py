@@ -7,6 +7,7 @@ refused as continuous (see :func:`latentbio.checks.check_factors`): bin it with 
 """
 
 import numpy as np
+from scipy.stats import ortho_group
 from sklearn.metrics import mutual_info_score
 
 from ..checks import check_codes, check_factors, check_integer
@@ -62,3 +63,28 @@ def mutual_information_gap(codes, factors, n_bins: int = 20) -> float:
     information = mutual_information_matrix(codes, factors, n_bins)
     top_two = np.sort(information, axis=0)[::-1][:2]
     return float(np.mean((top_two[0] - top_two[1]) / entropies))
+
+
+def anchor_codes(factors, *, noise: float = 0.05, n_rotations: int = 10, seed: int = 0) -> dict[str, list[np.ndarray]]:
+    """Codes whose disentanglement is known in advance, to print beside a model's score.
+
+    ``factors`` ``(n_samples, n_factors)`` are the discrete ground truth (value indices). Returns,
+    for each anchor, a list of codes ``(n_samples, n_factors)`` (score each and average):
+
+    - ``"true factors + noise"``: the standardised factors plus N(0, ``noise``^2): one factor per
+      dimension, so MIG near 1 (short of it only by the estimator and the binning);
+    - ``"rotated truth"``: the same code times ``n_rotations`` random orthogonal matrices (Haar
+      measure): the same information, mixed across dimensions;
+    - ``"one factor missing"``: the first code with its last factor replaced by noise, so MIG near
+      (n_factors - 1) / n_factors.
+    """
+    factors = check_factors(factors)
+    n_rotations = check_integer(n_rotations, "n_rotations", minimum=1)
+    rng = np.random.default_rng(seed)
+    values = factors.astype(float)
+    truth = (values - values.mean(axis=0)) / values.std(axis=0) + noise * rng.standard_normal(values.shape)
+    one_missing = truth.copy()
+    one_missing[:, -1] = rng.standard_normal(len(truth))
+    rotations = [ortho_group.rvs(truth.shape[1], random_state=rng) for _ in range(n_rotations)]
+    return {"true factors + noise": [truth], "rotated truth": [truth @ rotation for rotation in rotations],
+            "one factor missing": [one_missing]}
