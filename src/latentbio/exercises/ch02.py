@@ -9,7 +9,7 @@ from ..distributions import kl_standard_normal
 from ..likelihoods import bernoulli_log_prob, binomial_log_prob
 from ..models import VAE
 from ..models.generative_classifier import bayes_rule
-from . import call_student, expect, expect_close, passed
+from . import call_student, exercise, expect, expect_close, passed
 
 LEVELS = 16  # the grey levels of scikit-learn's digits are counts 0 .. 16
 
@@ -21,12 +21,13 @@ def _as_array(value, name: str, what: str) -> np.ndarray:
     return value.astype(float)
 
 
-def check_elbo_terms(elbo_terms) -> None:
+@exercise("2.1", "the two terms of the ELBO",
+          forbidden=("bernoulli_log_prob", "observation_log_prob", "kl_standard_normal", "kl_normal"))
+def check_elbo_terms(elbo_terms, *, name: str) -> None:
     """Exercise 2.1: ``elbo_terms(x, logits, mean, log_var)`` returns the per-image
     (reconstruction, kl) of the negative ELBO: -log p(x | z) of the counts 16 x under
     Binomial(16, sigmoid(logits)) summed over pixels, and KL(N(mean, exp(log_var)) || N(0, I))
     summed over latent dimensions."""
-    name = "Exercise 2.1 (the two terms of the ELBO)"
     generator = torch.Generator().manual_seed(2)
     x = torch.randint(0, LEVELS + 1, (5, 64), generator=generator) / LEVELS
     logits = 3 * torch.randn(5, 64, generator=generator)
@@ -56,11 +57,11 @@ def check_elbo_terms(elbo_terms) -> None:
     passed(name)
 
 
-def check_sample_from_prior(sample_from_prior) -> None:
+@exercise("2.2", "sampling from the prior")
+def check_sample_from_prior(sample_from_prior, *, name: str) -> None:
     """Exercise 2.2: ``sample_from_prior(decode, n_latent, n_samples, seed)`` draws ``n_samples``
     codes z ~ N(0, I) of ``n_latent`` dimensions (reproducibly from ``seed``), decodes them with
     ``decode`` (codes -> logits) and returns the pixel probabilities sigmoid(logits)."""
-    name = "Exercise 2.2 (sampling from the prior)"
     seen_shapes = []
 
     def identity_decoder(z):
@@ -86,10 +87,10 @@ def check_sample_from_prior(sample_from_prior) -> None:
     passed(name)
 
 
-def check_bayes_classifier(class_posterior) -> None:
+@exercise("2.3", "a classifier from Bayes' rule", forbidden=("bayes_rule",))
+def check_bayes_classifier(class_posterior, *, name: str) -> None:
     """Exercise 2.3: ``class_posterior(class_log_likelihoods, class_prior)`` returns p(y | x)
     ``(n, n_classes)`` from log p(x | y) ``(n, n_classes)`` and the class probabilities p(y)."""
-    name = "Exercise 2.3 (a classifier from Bayes' rule)"
     log_likelihoods = np.array([[-20.0, -22.0, -25.0], [-30.0, -30.0, -30.0]])
     prior = np.array([0.2, 0.5, 0.3])
     posterior = _as_array(call_student(class_posterior, log_likelihoods, prior, exercise=name), name, "the posterior")
