@@ -7,7 +7,7 @@ import torch
 
 from ..distributions import kl_standard_normal
 from ..likelihoods import bernoulli_log_prob, binomial_log_prob
-from ..models import VAE
+from ..models import VAE, GenerativeClassifier
 from ..models.generative_classifier import bayes_rule
 from . import call_student, exercise, expect, expect_close, passed
 
@@ -22,7 +22,8 @@ def _as_array(value, name: str, what: str) -> np.ndarray:
 
 
 @exercise("2.1", "the two terms of the ELBO",
-          forbidden=("bernoulli_log_prob", "observation_log_prob", "kl_standard_normal", "kl_normal"))
+          forbidden=("binomial_log_prob", "bernoulli_log_prob", "observation_log_prob", "kl_standard_normal",
+                     "kl_normal"))
 def check_elbo_terms(elbo_terms, *, name: str) -> None:
     """Exercise 2.1: ``elbo_terms(x, logits, mean, log_var)`` returns the per-image
     (reconstruction, kl) of the negative ELBO: -log p(x | z) of the counts 16 x under
@@ -110,11 +111,11 @@ def check_bayes_classifier(class_posterior, *, name: str) -> None:
     passed(name)
 
 
-def check_importance_weighted_bounds(importance_weighted_bounds, vae, x) -> None:
+@exercise("2.4", "how loose is the ELBO?", forbidden=("log_importance_weights",))
+def check_importance_weighted_bounds(importance_weighted_bounds, vae, x, *, name: str) -> None:
     """Exercise 2.4: ``importance_weighted_bounds(vae, x, ks, seed)`` returns ``{k: mean over x of the
     k-sample importance-weighted bound on log p(x)}`` (Burda et al. 2016), as
     :meth:`latentbio.models.VAE.importance_weighted_bound` computes it."""
-    name = "Exercise 2.4 (how loose is the ELBO?)"
     # known answer: encoder = prior and a decoder that ignores z, so every weight is p(x) itself
     flat = VAE(64, 2, (4,), likelihood="binomial", total_count=LEVELS)
     with torch.no_grad():
@@ -139,4 +140,59 @@ def check_importance_weighted_bounds(importance_weighted_bounds, vae, x) -> None
                f"(they may differ by sampling noise, up to {tolerance} nats). Average the bound over the images.")
     expect(bounds[1] < bounds[10] < bounds[100], name, "the bound must rise with k: "
            f"{ {k: round(float(v), 2) for k, v in bounds.items()} }")
+    passed(name)
+
+
+def _bayes_choices(classifier, x, y, n_samples: int) -> dict[str, np.ndarray]:
+    """Per-image ELBO and importance-weighted bound under every label, and Bayes' rule's choices."""
+    labels = np.arange(classifier.n_classes)
+    elbos = np.stack([-classifier.vae.negative_elbo(x, np.full(len(x), c), n_samples=n_samples) for c in labels], 1)
+    bounds = np.stack([classifier.vae.importance_weighted_bound(x, np.full(len(x), c), n_samples=n_samples)
+                       for c in labels], 1)
+    return {"elbo": bayes_rule(elbos, classifier.class_log_prior).argmax(axis=1),
+            "bound": bayes_rule(bounds, classifier.class_log_prior).argmax(axis=1), "gaps": bounds - elbos,
+            "best_wrong": np.where(labels == np.asarray(y)[:, None], -np.inf, bounds).argmax(axis=1)}
+
+
+@exercise("2.5", "does Bayes' rule need the tighter bound?", forbidden=())
+def check_elbo_versus_bound(elbo_versus_bound, classifier, x, y, *, name: str) -> None:
+    """Exercise 2.5: ``elbo_versus_bound(classifier, x, y)`` returns the accuracy of Bayes' rule with
+    class ELBOs (``"elbo"``) and with importance-weighted bounds (``"bound"``, k = 100), the fraction of
+    images whose decision differs (``"changed"``), and the mean bound-minus-ELBO gap under the
+    best-scoring wrong label and under the true label (``"wrong_label_gap"``, ``"true_label_gap"``)."""
+    keys = {"elbo", "bound", "changed", "wrong_label_gap", "true_label_gap"}
+    # known answer: a conditional VAE whose weights are all zero explains every image equally well under
+    # every label (q(z | x, y) is the prior, the decoder ignores z and y), so both rules pick the most
+    # frequent class, never disagree, and both gaps are exactly 0
+    flat = GenerativeClassifier(VAE(64, 2, (4,), likelihood="binomial", total_count=LEVELS, n_classes=3))
+    with torch.no_grad():
+        for parameter in flat.module.parameters():
+            parameter.zero_()
+    flat.class_log_prior = np.log([0.2, 0.5, 0.3])
+    toy = np.random.default_rng(0).integers(0, LEVELS + 1, size=(8, 64)) / LEVELS
+    toy_labels = np.array([1, 1, 0, 2, 1, 0, 2, 2])
+    result = call_student(elbo_versus_bound, flat, toy, toy_labels, exercise=name)
+    expect(isinstance(result, dict) and set(result) == keys, name, f"return a dict with the keys {sorted(keys)}")
+    expect_close([float(result[key]) for key in ("elbo", "bound", "changed", "wrong_label_gap", "true_label_gap")],
+                 [3 / 8, 3 / 8, 0.0, 0.0, 0.0], name,
+                 "when every label explains every image equally well, Bayes' rule must pick the most probable class "
+                 "(class 1, prior 0.5) for every image under both bounds, the two never disagree, and the bound "
+                 "equals the ELBO. Did you add classifier.class_log_prior to the class log-likelihoods?", atol=1e-4)
+    result = call_student(elbo_versus_bound, classifier, x, y, exercise=name)
+    expect(isinstance(result, dict) and set(result) == keys, name, f"return a dict with the keys {sorted(keys)}")
+    choices = _bayes_choices(classifier, x, y, n_samples=100)
+    rows = np.arange(len(y))
+    expected = {"elbo": np.mean(choices["elbo"] == y), "bound": np.mean(choices["bound"] == y),
+                "changed": np.mean(choices["elbo"] != choices["bound"]),
+                "wrong_label_gap": choices["gaps"][rows, choices["best_wrong"]].mean(),
+                "true_label_gap": choices["gaps"][rows, y].mean()}
+    for key, tolerance, hint in (
+            ("elbo", 0.02, "use -classifier.vae.negative_elbo(x, labels, n_samples=100) as log p(x | y) for each label"),
+            ("bound", 0.02, "use classifier.vae.importance_weighted_bound(x, labels, n_samples=100) for each label"),
+            ("changed", 0.02, "count the images whose argmax differs between the two rules, as a fraction"),
+            ("wrong_label_gap", 0.5, "take bound minus ELBO under the wrong label with the highest bound, per image"),
+            ("true_label_gap", 0.5, "take bound minus ELBO under each image's true label")):
+        expect(abs(float(result[key]) - expected[key]) <= tolerance, name,
+               f"{key!r} is {float(result[key]):.3f}; the package's computation gives {expected[key]:.3f} "
+               f"(sampling noise allows {tolerance}). Hint: {hint}.")
     passed(name)

@@ -87,24 +87,25 @@ class VAEModule(nn.Module):
         """log p(x | z) given the decoder's output for z, summed over features."""
         return observation_log_prob(self.likelihood, x, decoded, total_count=self.total_count)
 
-    def log_importance_weights(self, x: torch.Tensor, y: torch.Tensor | None = None,
-                               n_samples: int = 1) -> torch.Tensor:
-        """log p(x | z_i) + log p(z_i) - log q(z_i | x) for ``n_samples`` codes z_i ~ q(z | x) per
-        sample, shape ``(n_samples, n)``: their mean estimates the ELBO, their log-mean-exp the
-        importance-weighted bound (Burda et al. 2016)."""
-        mean, log_var = self.encode(x, y)
-        posterior = torch.distributions.Normal(mean, torch.exp(0.5 * log_var))
-        z = posterior.sample((n_samples,))
-        prior = torch.distributions.Normal(torch.zeros_like(mean), torch.ones_like(mean))
-        decoded = self.decode(z.flatten(0, 1), None if y is None else y.repeat(n_samples))
-        log_likelihood = self.log_likelihood(x.repeat(n_samples, 1), decoded).view(n_samples, -1)
-        return log_likelihood + (prior.log_prob(z) - posterior.log_prob(z)).sum(dim=-1)
-
     def loss(self, x: torch.Tensor, y: torch.Tensor | None = None) -> dict[str, torch.Tensor]:
         """Batch mean of -log p(x | z) + beta * KL, with both terms reported."""
         terms = self.elbo_terms(x, y)
         reconstruction, kl = -terms["log_likelihood"].mean(), terms["kl"].mean()
         return {"loss": reconstruction + self.beta * kl, "reconstruction": reconstruction, "kl": kl}
+
+
+def log_importance_weights(module: VAEModule, x: torch.Tensor, y: torch.Tensor | None = None,
+                           n_samples: int = 1) -> torch.Tensor:
+    """log p(x | z_i) + log p(z_i) - log q(z_i | x) for ``n_samples`` codes z_i ~ q(z | x) per sample of
+    ``x`` under the VAE network ``module``, shape ``(n_samples, n)``: their mean estimates the ELBO,
+    their log-mean-exp the importance-weighted bound (Burda et al. 2016, Eq. 8)."""
+    mean, log_var = module.encode(x, y)
+    posterior = torch.distributions.Normal(mean, torch.exp(0.5 * log_var))
+    z = posterior.sample((n_samples,))
+    prior = torch.distributions.Normal(torch.zeros_like(mean), torch.ones_like(mean))
+    decoded = module.decode(z.flatten(0, 1), None if y is None else y.repeat(n_samples))
+    log_likelihood = module.log_likelihood(x.repeat(n_samples, 1), decoded).view(n_samples, -1)
+    return log_likelihood + (prior.log_prob(z) - posterior.log_prob(z)).sum(dim=-1)
 
 
 class VAE(ArrayModel):
@@ -205,7 +206,7 @@ class VAE(ArrayModel):
         self.module.eval()
         state = torch.random.get_rng_state()
         torch.manual_seed(seed)
-        passes = [self.module.log_importance_weights(*inputs, n_samples=min(samples_per_pass, n_samples - start))
+        passes = [log_importance_weights(self.module, *inputs, n_samples=min(samples_per_pass, n_samples - start))
                   for start in range(0, n_samples, samples_per_pass)]
         torch.random.set_rng_state(state)
         return (torch.logsumexp(torch.cat(passes), dim=0) - math.log(n_samples)).cpu().numpy()
