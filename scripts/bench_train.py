@@ -5,7 +5,7 @@ dimensions, negative binomial, minibatches of 128) for a fixed number of epochs 
 round: once through the package (``CountVAE.train``, i.e. :func:`latentbio.train.fit`) and once
 through the bare torch loop below, which trains the same network with the same loss, optimiser
 and minibatches. Prints optimisation steps per second of both and their ratio (target: >= 0.9),
-median over rounds that alternate the two (and which goes first). ``--profile`` adds a cProfile of one package run.
+median over rounds that alternate the two (and which goes first), after an untimed warm-up epoch of each. ``--profile`` adds a cProfile of one package run.
 
     python scripts/bench_train.py [--epochs 3] [--rounds 3] [--profile]
 """
@@ -78,6 +78,7 @@ def main() -> None:
           f"{threads} torch thread(s), load average {os.getloadavg()[0]:.2f}")
     rates = {"package": [], "bare": []}
     runs = {"package": lambda: package_run(adata, args.epochs), "bare": lambda: bare_run(counts, args.epochs)}
+    package_run(adata, 1), bare_run(counts, 1)  # warm-up, not counted: first touches of memory and caches
     for round_ in range(args.rounds):
         order = ["package", "bare"] if round_ % 2 == 0 else ["bare", "package"]  # no advantage to either side
         for name, run in ((name, runs[name]) for name in order):

@@ -22,7 +22,8 @@ from latentbio.models import (LORD, VAE, Autoencoder, BetaVAE, ClassConditionedA
 from latentbio.train import History
 
 PACKAGE = Path(__import__("latentbio").__file__).parent
-SETTINGS = settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow], derandomize=True)
+SETTINGS = settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow], derandomize=True,
+                    database=None)  # no .hypothesis folder in the project
 
 
 def raised_by_latentbio(error: BaseException) -> bool:

@@ -43,3 +43,24 @@ def test_every_registered_dataset_is_documented_in_data_readme():
 def test_ci_runs_the_readme_test_command():
     assert "make test" in (ROOT / ".ci" / "run").read_text()
     assert re.search(r"^\s*make test\s*$", (ROOT / "README.md").read_text(), re.M)
+
+
+def test_license_is_an_spdx_string():
+    assert tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["license"] == "MIT"
+
+
+def test_readme_names_both_ways_to_build_the_book_and_the_cpu_torch():
+    readme = (ROOT / "README.md").read_text()
+    for command in ("make book\n", "make book-committed\n", "make grade SUBMISSIONS=", "TORCH_INDEX="):
+        assert command in readme, f"README.md does not mention {command.strip()}"
+    assert "TORCH_INDEX" in (ROOT / "Makefile").read_text()
+    assert "TORCH_INDEX=" in (ROOT / "book" / "running.md").read_text()
+
+
+def test_the_chapter_times_table_is_valid():
+    import json
+
+    times = json.loads((ROOT / "book" / "chapter_times.json").read_text())
+    assert set(times) == {"date", "machine", "chapters"}
+    for name, row in times["chapters"].items():
+        assert (ROOT / "chapters" / name).exists() and row["seconds"] > 0

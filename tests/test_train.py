@@ -219,3 +219,17 @@ def test_cosine_schedule_falls_to_the_final_fraction():
     assert all(a >= b for a, b in zip(rates, rates[1:]))
     with pytest.raises(ValueError, match="final_fraction"):
         train.cosine_schedule(10, final_fraction=2.0)
+
+
+def test_fit_restores_the_configured_thread_count(regression, monkeypatch):
+    from latentbio import device
+
+    monkeypatch.setattr(device, "_configured_threads", None)  # restored after the test
+    before = torch.get_num_threads()
+    try:
+        device.configure(1)
+        torch.set_num_threads(2)  # what scanpy's neighbour graph leaves behind
+        train.fit(LinearRegression(), regression, epochs=1, device="cpu")
+        assert torch.get_num_threads() == 1
+    finally:
+        torch.set_num_threads(before)

@@ -7,6 +7,7 @@ import torch
 # Measured with scripts/bench_threads.py on the course's 2-core machine (see that script):
 # one thread was fastest for every network of the course, alone and beside a second busy process.
 DEFAULT_THREADS = 1
+_configured_threads: int | None = None  # set by configure()
 
 
 def get_device(prefer: str | None = None) -> torch.device:
@@ -39,5 +40,17 @@ def configure(threads: int | None = None) -> int:
         threads = int(setting) if setting else DEFAULT_THREADS
     if not isinstance(threads, int) or isinstance(threads, bool) or threads < 1:
         raise ValueError(f"threads must be a positive integer, got {threads!r}")
+    global _configured_threads
+    _configured_threads = threads
     torch.set_num_threads(threads)
     return threads
+
+
+def reapply_thread_policy() -> None:
+    """Set torch back to the thread count chosen by :func:`configure`, if it was called.
+
+    Other libraries change torch's thread count behind the chapter's back (scanpy's
+    ``sc.pp.neighbors`` leaves it at the number of cores), so every training run calls this first.
+    """
+    if _configured_threads is not None and torch.get_num_threads() != _configured_threads:
+        torch.set_num_threads(_configured_threads)

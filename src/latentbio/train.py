@@ -30,7 +30,7 @@ import torch
 from torch import nn
 from tqdm.auto import tqdm
 
-from .device import get_device
+from .device import get_device, reapply_thread_policy
 from .progress import progress_enabled
 
 
@@ -244,6 +244,7 @@ def fit(
     if batches is not None and val_fraction is not None:
         raise ValueError("val_fraction cannot split custom batches; give val_data instead")
 
+    reapply_thread_policy()
     device = torch.device(device) if device is not None else get_device()
     module.to(device)
     generator = torch.Generator().manual_seed(seed)

@@ -6,12 +6,12 @@ import numpy as np
 import torch
 
 from ..metrics import anchor_codes, mutual_information_gap
-from . import call_student, expect, expect_close, passed
+from . import call_student, exercise, expect, expect_close, passed
 
 
-def check_reparameterize(reparameterize) -> None:
+@exercise("1.1", "reparameterisation trick", forbidden=("reparameterize",))
+def check_reparameterize(reparameterize, *, name: str) -> None:
     """Exercise 1.1: ``reparameterize(mean, log_var)`` returns mean + exp(log_var / 2) * eps."""
-    name = "Exercise 1.1 (reparameterisation trick)"
     mean = torch.full((200_000, 2), 2.0, requires_grad=True)
     log_var = torch.full((200_000, 2), math.log(0.25), requires_grad=True)
     torch.manual_seed(0)
@@ -33,9 +33,9 @@ def check_reparameterize(reparameterize) -> None:
     passed(name)
 
 
-def check_gaussian_kl(gaussian_kl) -> None:
+@exercise("1.2", "Gaussian KL divergence", forbidden=("kl_standard_normal", "kl_normal"))
+def check_gaussian_kl(gaussian_kl, *, name: str) -> None:
     """Exercise 1.2: ``gaussian_kl(mean, log_var)`` returns KL(N(mean, exp(log_var)) || N(0, I)) per sample."""
-    name = "Exercise 1.2 (Gaussian KL divergence)"
     zero = call_student(gaussian_kl, torch.zeros(4, 3), torch.zeros(4, 3), exercise=name)
     expect(torch.is_tensor(zero), name, "return a torch tensor")
     expect(tuple(zero.shape) == (4,), name, f"return one KL per sample, summed over latent dimensions: shape (4,), got {tuple(zero.shape)}")

@@ -3,13 +3,13 @@
 import torch
 
 from ..models.adain import AdaIN
-from . import call_student, expect, expect_close, passed
+from . import call_student, exercise, expect, expect_close, passed
 
 
-def check_noisy_content_codes(noisy_content_codes) -> None:
+@exercise("3.1", "asymmetric noise", forbidden=("NoisyEmbedding",))
+def check_noisy_content_codes(noisy_content_codes, *, name: str) -> None:
     """Exercise 3.1: ``noisy_content_codes(codes, noise_std, training)`` adds N(0, noise_std^2)
     noise to every entry in training and returns the codes unchanged otherwise."""
-    name = "Exercise 3.1 (asymmetric noise)"
     codes = torch.linspace(-2, 2, 400_000).reshape(100_000, 4).requires_grad_(True)
     unchanged = call_student(noisy_content_codes, codes, 1.0, False, exercise=name)
     expect(torch.is_tensor(unchanged), name, "return a torch tensor")
@@ -34,10 +34,10 @@ def check_noisy_content_codes(noisy_content_codes) -> None:
     passed(name)
 
 
-def check_adain(adain) -> None:
+@exercise("3.2", "adaptive instance normalisation", forbidden=("AdaIN",))
+def check_adain(adain, *, name: str) -> None:
     """Exercise 3.2: ``adain(features, scale, bias, eps=1e-5)`` normalises each channel of each
     image over its spatial positions, then multiplies by ``scale`` and adds ``bias``."""
-    name = "Exercise 3.2 (adaptive instance normalisation)"
     generator = torch.Generator().manual_seed(0)
     features = torch.randn(4, 3, 6, 5, generator=generator) * 3 + 1
     scale, bias = torch.rand(4, 3, generator=generator) + 0.5, torch.randn(4, 3, generator=generator)

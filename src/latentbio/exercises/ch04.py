@@ -4,12 +4,13 @@ import numpy as np
 import torch
 from scipy import stats
 
-from . import call_student, expect, expect_close, passed
+from . import call_student, exercise, expect, expect_close, passed
 
 
-def check_nb_log_likelihood(nb_log_likelihood) -> None:
+@exercise("4.1", "negative binomial log-likelihood",
+          forbidden=("negative_binomial_log_prob", "negative_binomial_log_prob_per_gene"))
+def check_nb_log_likelihood(nb_log_likelihood, *, name: str) -> None:
     """Exercise 4.1: ``nb_log_likelihood(x, mean, inverse_dispersion)`` returns log NB per entry."""
-    name = "Exercise 4.1 (negative binomial log-likelihood)"
     x = torch.tensor([[0.0, 1.0, 4.0, 30.0], [2.0, 0.0, 120.0, 7.0]], dtype=torch.float64)
     mean = torch.tensor([[0.5, 2.0, 3.0, 25.0], [1.0, 0.2, 100.0, 9.0]], dtype=torch.float64)
     theta = torch.tensor([1.0, 0.5, 10.0, 3.0], dtype=torch.float64)
@@ -34,9 +35,9 @@ def check_nb_log_likelihood(nb_log_likelihood) -> None:
     passed(name)
 
 
-def check_log_normalise(log_normalise) -> None:
+@exercise("4.2", "library-size normalisation")
+def check_log_normalise(log_normalise, *, name: str) -> None:
     """Exercise 4.2: ``log_normalise(counts, target_sum)`` scales each cell to ``target_sum`` and takes log1p."""
-    name = "Exercise 4.2 (library-size normalisation)"
     counts = np.array([[1.0, 0.0, 3.0], [10.0, 20.0, 10.0], [0.0, 5.0, 0.0]])
     result = call_student(log_normalise, counts.copy(), 100.0, exercise=name)
     result = np.asarray(result, dtype=float)

@@ -5,12 +5,13 @@ import torch
 
 from ..metrics.hsic import dhsic_from_grams, rbf_gram
 from ..models.latent_arithmetic import stimulation_shift
-from . import call_student, expect, expect_close, passed
+from . import call_student, exercise, expect, expect_close, passed
 
 
-def check_stimulation_shift(student_shift) -> None:
+@exercise("5.1", "the stimulation vector of latent arithmetic",
+          forbidden=("stimulation_shift", "balanced_group_mean"))
+def check_stimulation_shift(student_shift, *, name: str) -> None:
     """Exercise 5.1: ``student_shift(codes, cell_types, conditions)`` returns scGen's balanced delta."""
-    name = "Exercise 5.1 (the stimulation vector of latent arithmetic)"
     codes = np.zeros((10, 2))
     codes[3:6] = [2.0, 1.0]  # type a: 3 control cells at 0, 3 stimulated at (2, 1)
     codes[7] = [6.0, -1.0]  # type b: 1 control at 0, 1 stimulated at (6, -1)
@@ -35,9 +36,9 @@ def check_stimulation_shift(student_shift) -> None:
     passed(name)
 
 
-def check_hsic(student_hsic) -> None:
+@exercise("5.2", "the HSIC estimator", forbidden=("dhsic_from_grams", "dhsic", "latent_dhsic"))
+def check_hsic(student_hsic, *, name: str) -> None:
     """Exercise 5.2: ``student_hsic(k, l)`` returns the biased HSIC estimate from two Gram matrices."""
-    name = "Exercise 5.2 (the HSIC estimator)"
     rng = np.random.default_rng(0)
     x = rng.normal(size=80)
     y = x**2 + 0.1 * rng.normal(size=80)

@@ -3,16 +3,16 @@
 import torch
 
 from ..models.multigroupvi import wasserstein_to_zero
-from . import call_student, expect, expect_close, passed
+from . import call_student, exercise, expect, expect_close, passed
 
 
-def check_mask_private_codes(mask_private_codes) -> None:
+@exercise("6.1", "masking the other groups' codes")
+def check_mask_private_codes(mask_private_codes, *, name: str) -> None:
     """Exercise 6.1: ``mask_private_codes(private_codes, group)`` keeps only each cell's own group block.
 
     ``private_codes`` has shape ``(cells, n_groups, n_private)``, ``group`` ``(cells,)``; the
     result has the same shape with every other group's block set to exactly 0.
     """
-    name = "Exercise 6.1 (masking the other groups' codes)"
     codes = torch.arange(1.0, 19.0).reshape(3, 3, 2)
     group = torch.tensor([0, 2, 1])
     masked = call_student(mask_private_codes, codes, group, exercise=name)
@@ -34,10 +34,10 @@ def check_mask_private_codes(mask_private_codes) -> None:
     passed(name)
 
 
-def check_wasserstein_penalty(wasserstein_penalty) -> None:
+@exercise("6.2", "the Wasserstein penalty", forbidden=("wasserstein_to_zero",))
+def check_wasserstein_penalty(wasserstein_penalty, *, name: str) -> None:
     """Exercise 6.2: ``wasserstein_penalty(private_mean, private_log_var, group)`` returns, per cell,
     the sum over the other groups h of ||mu_h||^2 + ||sigma_h||^2 (shape ``(cells,)``)."""
-    name = "Exercise 6.2 (the Wasserstein penalty)"
     mean = torch.tensor([[[1.0, 2.0], [3.0, 0.0]]])                  # one cell, 2 groups, 2 dimensions
     log_var = torch.log(torch.tensor([[[0.5, 0.5], [0.25, 0.75]]]))
     penalty = call_student(wasserstein_penalty, mean, log_var, torch.tensor([0]), exercise=name)

@@ -20,7 +20,7 @@ def silhouette(codes, labels, *, sample_size: int | None = None, random_state: i
     """Mean silhouette width of ``labels`` in ``codes`` (Euclidean), a float in [-1, 1].
 
     For each cell, (b - a) / max(a, b) with a its mean distance to its own label and b to
-    the nearest other label (Rousseeuw 1987, Eq. 1 and the average of Section 3); 1 = compact,
+    the nearest other label, averaged over cells (Rousseeuw 1987); 1 = compact,
     well separated labels, about 0 = overlapping labels. Labels may be integers, strings or
     categories; there must be at least 2 and fewer than the number of cells. ``sample_size``
     evaluates a random subset of that many cells (faster on many cells; the same subset as
@@ -74,7 +74,7 @@ def clustering_ari(codes, labels, *, method: str = "kmeans", n_clusters: int | N
     true ``labels`` (any label type), a float.
 
     ARI = 1 for identical partitions, about 0 for a clustering unrelated to the labels
-    (Hubert & Arabie 1985, Eq. 5). k-means uses as many clusters as there are labels unless
+    (Hubert & Arabie 1985). k-means uses as many clusters as there are labels unless
     ``n_clusters`` is given; ``method="leiden"`` chooses its own number of clusters.
     """
     codes, labels = check_codes_and_labels(codes, labels)

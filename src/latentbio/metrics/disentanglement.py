@@ -28,8 +28,8 @@ def discretize(codes, n_bins: int = 20) -> np.ndarray:
 
 def mutual_information_matrix(codes, factors, n_bins: int = 20) -> np.ndarray:
     """I(code_j; factor_k) in nats for every code dimension j (binned by :func:`discretize`)
-    and discrete factor k: the plug-in estimate of Chen et al. (2018, Eq. 5) with the empirical
-    distribution; an array of shape ``(n_codes, n_factors)``."""
+    and discrete factor k: the plug-in estimate from the empirical joint distribution, as
+    disentanglement_lib's MIG computes it; an array of shape ``(n_codes, n_factors)``."""
     codes = check_codes(codes)
     factors = check_factors(factors, len(codes), n_bins=n_bins)
     binned = discretize(codes, n_bins)

@@ -38,7 +38,7 @@ def median_bandwidth(values: torch.Tensor) -> torch.Tensor:
 
 def rbf_gram(values, bandwidth: float | torch.Tensor | None = None) -> torch.Tensor:
     """Gram matrix K[i, j] = exp(-||x_i - x_j||^2 / (2 sigma^2)) of one variable's samples
-    (the Gaussian RBF kernel of Gretton et al. 2005, Section 3).
+    (the Gaussian RBF kernel, as in Gretton et al. 2005).
 
     ``values``: ``(n_samples,)`` or ``(n_samples, dimension)``; ``bandwidth`` sigma,
     by default :func:`median_bandwidth`. Returns an ``(n_samples, n_samples)`` tensor.
