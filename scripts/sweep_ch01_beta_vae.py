@@ -14,7 +14,9 @@ entropy, averaged over factors (:func:`latentbio.metrics.mutual_information_gap`
 
 Every run prints one line and appends one JSON record per checkpoint to ``--out`` (MIG, loss,
 KL per dimension, active dimensions, CPU seconds so far), so a single run also gives MIG and
-loss against epochs: the plateau. Run one sweep at a time, with one thread, e.g.::
+loss against epochs: the plateau. ``kept_per_factor`` is, for each factor, the largest normalised
+mutual information of one dimension with it: whether the code keeps the factor at all.
+Run one sweep at a time, with one thread, e.g.::
 
     python scripts/sweep_ch01_beta_vae.py --beta 1 2 4 8 --epochs 80 --seeds 0 1 2 --out sweep.jsonl
 """
@@ -48,7 +50,7 @@ def parse_arguments() -> argparse.Namespace:
     grid.add_argument("--epochs", nargs="+", type=int, default=[40])
     grid.add_argument("--n", nargs="+", type=int, default=[5000], help="images in the data set")
     grid.add_argument("--size", nargs="+", type=int, default=[16], help="image side in pixels")
-    grid.add_argument("--levels", nargs="+", type=int, default=[8], help="values per factor")
+    grid.add_argument("--levels", nargs="+", type=int, default=[5], help="values per factor")
     grid.add_argument("--lr", nargs="+", type=float, default=[2e-3])
     grid.add_argument("--batch-size", nargs="+", type=int, default=[128])
     grid.add_argument("--channels", nargs="+", default=["16,32,32"], help="conv widths, e.g. 16,32,32")
@@ -112,7 +114,8 @@ def main() -> None:
             entry = {**setting, "at_epoch": epoch, "cpu_s": round(cpu, 1),
                      "mig": round(mutual_information_gap(codes, sprites.factors), 4),
                      "gap_per_factor": np.round(ranked[-1] - ranked[-2], 3).tolist(),
-                     "best_dimension": information.argmax(axis=0).tolist()}
+                     "best_dimension": information.argmax(axis=0).tolist(),
+                     "kept_per_factor": np.round(ranked[-1], 3).tolist()}
             if isinstance(model, ConvVAE):
                 kl = model.kl_per_dimension(sprites.images)
                 entry.update(kl_per_dimension=np.round(kl, 3).tolist(), active=int((kl > ACTIVE_NATS).sum()))

@@ -50,11 +50,11 @@ def check_gaussian_kl(gaussian_kl, *, name: str) -> None:
     passed(name)
 
 
-def check_mig_of_codes(mig_of_codes, codes_by_name, factors) -> None:
+@exercise("1.3", "which code is disentangled?", forbidden=("mutual_information_gap",))
+def check_mig_of_codes(mig_of_codes, codes_by_name, factors, *, name: str) -> None:
     """Exercise 1.3: ``mig_of_codes(codes_by_name, factors)`` returns ``{name: MIG}`` for every code,
     MIG as :func:`latentbio.metrics.mutual_information_gap` computes it; checked on a toy case, then
     on the chapter's codes plus two anchors (the true factors and a rotated copy)."""
-    name = "Exercise 1.3 (which code is disentangled?)"
     rng = np.random.default_rng(0)
     toy_factors = np.stack([rng.integers(0, 4, 2000), rng.integers(0, 5, 2000)], axis=1)
     toy_codes = {"factors": toy_factors + 0.01 * rng.standard_normal(toy_factors.shape),

@@ -1,6 +1,8 @@
 """Disentanglement scores of a representation against known discrete factors of variation:
 the mutual information gap (MIG; Chen et al. 2018) as disentanglement_lib computes it
-(Locatello et al. 2019: codes binned into 20 equal-width bins, plug-in mutual information).
+(Locatello et al. 2019: codes binned into 20 equal-width bins, plug-in mutual information), and
+how much the whole code knows about each factor (:func:`code_information`), to tell a factor that
+is missing from one that is spread over several dimensions.
 
 Factors must be discrete; a factor with more distinct values than ``max(n_bins, n / 5)`` is
 refused as continuous (see :func:`latentbio.checks.check_factors`): bin it with :func:`discretize`.
@@ -8,9 +10,13 @@ refused as continuous (see :func:`latentbio.checks.check_factors`): bin it with 
 
 import numpy as np
 from scipy.stats import ortho_group
-from sklearn.metrics import mutual_info_score
+from sklearn.linear_model import LogisticRegression
+from sklearn.metrics import log_loss, mutual_info_score
+from sklearn.model_selection import train_test_split
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
 
-from ..checks import check_codes, check_factors, check_integer
+from ..checks import check_codes, check_factors, check_fraction, check_integer
 
 
 def discretize(codes, n_bins: int = 20) -> np.ndarray:
@@ -65,6 +71,32 @@ def mutual_information_gap(codes, factors, n_bins: int = 20) -> float:
     return float(np.mean((top_two[0] - top_two[1]) / entropies))
 
 
+def code_information(codes, factors, *, test_fraction: float = 0.5, random_state: int = 0) -> np.ndarray:
+    """How much the whole code knows about each factor, in nats: a lower bound on I(z; v_k).
+
+    The variational bound of Barber and Agakov (2003), I(z; v) >= H(v) - E[-log q(v | z)] for any
+    classifier q: here a multinomial logistic regression on the standardised codes (almost
+    unregularised, C = 1000, so that it can draw sharp boundaries between values), fitted on a
+    random part of the codes and scored (cross-entropy) on the other ``test_fraction``. Unlike
+    the single-dimension information of :func:`mutual_information_matrix`, it counts a factor
+    spread over several dimensions. Returns ``(n_factors,)`` nats, at most about H(v_k)
+    (:func:`factor_entropies`); near 0 (or a little below) for a factor the code does not hold.
+    A richer classifier can only raise the bound.
+    """
+    codes = check_codes(codes, min_samples=10)
+    factors = check_factors(factors, len(codes))
+    test_fraction = check_fraction(test_fraction, "test_fraction")
+    train_codes, test_codes, train_factors, test_factors = train_test_split(
+        codes, factors, test_size=test_fraction, random_state=random_state)
+    information = []
+    for k, entropy in enumerate(factor_entropies(factors)):
+        classifier = make_pipeline(StandardScaler(), LogisticRegression(C=1e3, max_iter=2000))
+        classifier.fit(train_codes, train_factors[:, k])
+        cross_entropy = log_loss(test_factors[:, k], classifier.predict_proba(test_codes), labels=classifier.classes_)
+        information.append(entropy - cross_entropy)
+    return np.array(information)
+
+
 def anchor_codes(factors, *, noise: float = 0.05, n_rotations: int = 10, seed: int = 0) -> dict[str, list[np.ndarray]]:
     """Codes whose disentanglement is known in advance, to print beside a model's score.
 
@@ -76,7 +108,9 @@ def anchor_codes(factors, *, noise: float = 0.05, n_rotations: int = 10, seed: i
     - ``"rotated truth"``: the same code times ``n_rotations`` random orthogonal matrices (Haar
       measure): the same information, mixed across dimensions;
     - ``"one factor missing"``: the first code with its last factor replaced by noise, so MIG near
-      (n_factors - 1) / n_factors.
+      (n_factors - 1) / n_factors;
+    - ``"random code"``: N(0, 1) noise that knows nothing about the factors, so MIG near 0 (above it
+      only by the plug-in estimator's bias).
     """
     factors = check_factors(factors)
     n_rotations = check_integer(n_rotations, "n_rotations", minimum=1)
@@ -87,4 +121,4 @@ def anchor_codes(factors, *, noise: float = 0.05, n_rotations: int = 10, seed: i
     one_missing[:, -1] = rng.standard_normal(len(truth))
     rotations = [ortho_group.rvs(truth.shape[1], random_state=rng) for _ in range(n_rotations)]
     return {"true factors + noise": [truth], "rotated truth": [truth @ rotation for rotation in rotations],
-            "one factor missing": [one_missing]}
+            "one factor missing": [one_missing], "random code": [rng.standard_normal(truth.shape)]}
