@@ -8,7 +8,8 @@
   decoder (``n_classes > 0``), so that the decoder learns p(x | z, y).
 - Importance-weighted bound (Burda et al. 2016, Eq. 8): with k codes z_i drawn from
   q(z | x), log (1/k) sum_i p(x | z_i) p(z_i) / q(z_i | x) is a lower bound on log p(x) that
-  equals the ELBO's estimate for k = 1 and rises towards log p(x) as k grows.
+  equals the ELBO's estimate for k = 1 and rises towards log p(x) as k grows
+  (:func:`log_importance_weights` gives the k log-weights of each sample).
 
 :class:`VAEModule` is the torch network and its loss; :class:`VAE` is the face a notebook uses
 (arrays in, arrays out).
