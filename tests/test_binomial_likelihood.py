@@ -11,6 +11,7 @@ from scipy.stats import binom
 import latentbio
 from latentbio.likelihoods import binomial_log_prob
 from latentbio.models import VAE, GenerativeClassifier, IndependentBinomial
+from latentbio.models.vae import log_importance_weights
 
 LEVELS = 16
 
@@ -112,3 +113,31 @@ def test_generative_classifier_uses_the_bound_of_each_class():
     bounds = classifier.class_log_likelihoods(x[:3])
     np.testing.assert_allclose(bounds[:, 0], classifier.vae.importance_weighted_bound(x[:3], [0] * 3, n_samples=20))
     assert math.isclose(np.exp(classifier.class_log_prior).sum(), 1.0)
+
+
+def test_log_importance_weights_average_to_the_elbo_and_have_one_row_per_code():
+    latentbio.seed_everything(0)
+    x = grey_levels((32, 6), seed=6)
+    vae = VAE(6, 2, (16,), likelihood="binomial", total_count=LEVELS, n_classes=2)
+    vae.fit(x, np.arange(32) % 2, epochs=5, batch_size=8)
+    inputs = torch.as_tensor(x, dtype=torch.float32), torch.as_tensor(np.arange(32) % 2)
+    torch.manual_seed(0)
+    with torch.no_grad():
+        weights = log_importance_weights(vae.module, *inputs, n_samples=400)
+    assert weights.shape == (400, 32)
+    elbo = -vae.negative_elbo(x, np.arange(32) % 2, n_samples=400)
+    np.testing.assert_allclose(weights.mean(dim=0).numpy(), elbo, atol=0.5)
+
+
+def test_a_conditional_vae_with_zero_weights_scores_every_class_alike():
+    # the known answer of exercise 2.5: q(z | x, y) is the prior and the decoder ignores z and y,
+    # so the ELBO equals the bound and both equal log p(x) under every label
+    vae = VAE(6, 2, (4,), likelihood="binomial", total_count=LEVELS, n_classes=3)
+    with torch.no_grad():
+        for parameter in vae.module.parameters():
+            parameter.zero_()
+    x = grey_levels((5, 6), seed=7)
+    exact = binom.logpmf(np.round(x * LEVELS), LEVELS, 0.5).sum(axis=1)
+    for label in range(3):
+        np.testing.assert_allclose(-vae.negative_elbo(x, [label] * 5, n_samples=3), exact, rtol=1e-5)
+        np.testing.assert_allclose(vae.importance_weighted_bound(x, [label] * 5, n_samples=30), exact, rtol=1e-5)
