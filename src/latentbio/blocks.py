@@ -14,7 +14,8 @@ def mlp(sizes: Sequence[int], *, activation: type[nn.Module] = nn.ReLU, dropout:
     The last layer is plain Linear unless ``last_activation`` is set.
     """
     if len(sizes) < 2 or any(int(s) < 1 for s in sizes):
-        raise ValueError(f"mlp needs at least two positive layer sizes, got {list(sizes)}")
+        raise ValueError(f"mlp needs at least two positive layer sizes, got {list(sizes)} "
+                         "(a model's hidden must list at least one positive layer size)")
     layers: list[nn.Module] = []
     for i, (n_in, n_out) in enumerate(zip(sizes[:-1], sizes[1:])):
         layers.append(nn.Linear(n_in, n_out))

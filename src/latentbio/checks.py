@@ -327,7 +327,7 @@ def as_image_batch(images, image_size: int | None = None, *, name: str = "images
     else:
         raise ValueError(f"{name} must be grey (n, h, w) or colour (n, h, w, channels); got shape {array.shape}")
     if len(array) == 0:
-        raise ValueError(f"{name} is empty")
+        raise ValueError(f"{name} is empty (shape {array.shape}); give at least one image")
     height, width = array.shape[2:]
     if height != width or (image_size is not None and height != image_size):
         expected = f"{image_size}x{image_size}" if image_size is not None else "square"

@@ -10,7 +10,7 @@ from collections.abc import Iterator
 
 import numpy as np
 import torch
-from torch.utils.data import DataLoader, Sampler, TensorDataset
+from torch.utils.data import Sampler
 
 from ..checks import check_integer, check_labels, encode_labels
 
@@ -58,21 +58,3 @@ class BalancedGroupSampler(Sampler[list[int]]):
         streams = [self._stream(members) for members in self.members]
         for _ in range(self.n_batches):
             yield [next(stream) for stream in streams for _ in range(self.per_group)]
-
-
-def balanced_group_loader(*tensors: torch.Tensor, groups, per_group: int = 128, seed: int = 0) -> DataLoader:
-    """A ``DataLoader`` over ``tensors`` whose minibatches hold ``per_group`` samples of every group.
-
-    The sampler yields whole minibatches of indices, and ``TensorDataset`` indexes all of them
-    at once (``batch_size=None`` turns off per-sample collation), which keeps loading fast.
-    Every tensor needs one row per entry of ``groups``.
-    """
-    sampler = BalancedGroupSampler(groups, per_group, seed)
-    for j, tensor in enumerate(tensors):
-        if not torch.is_tensor(tensor):
-            raise TypeError(f"tensor {j} must be a torch tensor; got {type(tensor).__name__} "
-                            "(convert it with torch.as_tensor)")
-        if len(tensor) != sampler.n_samples:
-            raise ValueError(f"tensor {j} has {len(tensor)} rows for {sampler.n_samples} group labels")
-    return DataLoader(TensorDataset(*tensors), sampler=sampler,
-                      batch_size=None)
