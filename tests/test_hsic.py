@@ -98,3 +98,12 @@ def test_bad_input_raises(bad, message):
 def test_latent_dhsic_needs_two_dimensions():
     with pytest.raises(ValueError, match="two dimensions"):
         latent_dhsic(np.zeros((10, 1)))
+
+
+def test_latent_dhsic_is_dhsic_of_the_columns():
+    rng = np.random.default_rng(5)
+    x = rng.normal(size=(90, 4))
+    codes = np.c_[x[:, :3], x[:, 0] ** 2]
+    assert float(latent_dhsic(codes)) == pytest.approx(float(dhsic(list(codes.T))), rel=1e-9)
+    constant = np.zeros((12, 3))  # every bandwidth at its floor
+    assert float(latent_dhsic(constant)) == pytest.approx(float(dhsic(list(constant.T))), abs=1e-12)

@@ -12,7 +12,7 @@ import latentbio
 from latentbio.models import (ANNDATA_MODELS, ARRAY_MODELS, LORD, VAE, AmortizedLORD, Autoencoder, BetaVAE,
                               ClassConditionedAutoencoder, ConvAutoencoder, ConvVAE, CountVAE, DHSICVAE,
                               ExpressionBetaVAE, ExpressionDHSICVAE, ExpressionVAE, GenerativeClassifier,
-                              ImageClassifier, IndependentBernoulli, IndependentBinomial, MultiGroupVI)
+                              ImageClassifier, IndependentBernoulli, IndependentBinomial, LORDCells, MultiGroupVI)
 from latentbio.models.base import AnnDataModel, ArrayModel, TransferModel
 from latentbio.train import History
 
@@ -66,6 +66,7 @@ ANNDATA_CASES = {
     ExpressionVAE: (lambda a: ExpressionVAE(a, n_latent=2, hidden=(4,)), ("decode_latent",)),
     ExpressionBetaVAE: (lambda a: ExpressionBetaVAE(a, n_latent=2, hidden=(4,)), ("decode_latent",)),
     ExpressionDHSICVAE: (lambda a: ExpressionDHSICVAE(a, n_latent=2, hidden=(4,)), ("decode_latent",)),
+    LORDCells: (lambda a: LORDCells(a, ["group"], n_content=2, hidden=(4,)), ()),
 }
 
 

@@ -1,9 +1,11 @@
-"""The out-of-distribution protocol of scGen and Lotfollahi et al. (2020/2021): hold out
-the stimulated cells of one cell type, train on everything else, predict them, and
-score the prediction and the disentanglement of the latent space.
+"""scGen's perturbation task (Lotfollahi, Wolf and Theis 2019) and chapter 5's models.
 
-:func:`hold_out` makes the split, :func:`run_ood_protocol` runs the whole protocol
-for any held-out cell type and any set of models.
+scGen's task holds out the stimulated cells of one cell type, trains on everything else
+(that type's control cells included) and predicts the held-out cells. :func:`hold_out` makes
+the split; :data:`CHAPTER_SETTINGS` and :func:`train_chapter_model` are chapter 5's models,
+shared with the paper's protocol (:mod:`latentbio.traversal_protocol`); :func:`scgen_task_rows`
+scores every method on one held-out type; :mod:`latentbio.ood_table` runs it for every type;
+:func:`summarize_ood_table` and :func:`paired_difference` read that table.
 """
 
 from collections.abc import Callable, Mapping
@@ -13,12 +15,11 @@ import anndata as ad
 import numpy as np
 import pandas as pd
 import scanpy as sc
-import scipy.sparse as sp
 
+from .checks import dense_rows
 from .metrics.disentanglement import mutual_information_gap
 from .metrics.expression import mean_expression_r2, top_differential_genes
 from .metrics.higgins import higgins_score
-from .metrics.hsic import latent_dhsic
 from .models import ExpressionBetaVAE, ExpressionDHSICVAE, ExpressionVAE
 from .models.latent_arithmetic import predict_by_latent_arithmetic, predict_in_gene_space
 from .seed import seed_everything
@@ -42,8 +43,12 @@ class OODSplit:
     keys: dict = field(default_factory=dict)
 
 
-def _dense(x) -> np.ndarray:
-    return np.asarray(x.toarray() if sp.issparse(x) else x, dtype=np.float32)
+def dense_copy(adata: ad.AnnData) -> ad.AnnData:
+    """A copy of ``adata`` whose ``X`` is a dense float32 array: after the choice of genes the Kang
+    data are a few MB, and dense minibatches train faster than sparse ones."""
+    adata = adata.copy()
+    adata.X = dense_rows(adata.X)
+    return adata
 
 
 def hold_out(adata: ad.AnnData, cell_type: str, *, cell_type_key: str = "cell_type",
@@ -54,7 +59,7 @@ def hold_out(adata: ad.AnnData, cell_type: str, *, cell_type_key: str = "cell_ty
     With ``n_top_genes``, keeps the highly variable genes selected on the training
     cells only (scanpy, Seurat flavour), so nothing about the held-out cells leaks
     into the gene choice. The DEGs are then ranked among the kept genes on the real
-    held-out cells (used for evaluation only).
+    held-out cells (used for evaluation only). Every part has a dense float32 ``X``.
     """
     for key in (cell_type_key, condition_key):
         if key not in adata.obs:
@@ -67,11 +72,12 @@ def hold_out(adata: ad.AnnData, cell_type: str, *, cell_type_key: str = "cell_ty
     target_control_cells = is_target & (conditions == control).to_numpy()
     if not is_held_out.any() or not target_control_cells.any():
         raise ValueError(f"{cell_type!r} needs cells in both {control!r} and {stimulated!r}")
-    train = adata[~is_held_out].copy()
     if n_top_genes is not None and n_top_genes < adata.n_vars:
-        genes = sc.pp.highly_variable_genes(train, n_top_genes=n_top_genes, flavor="seurat", inplace=False)
-        keep = genes["highly_variable"].to_numpy()
-        adata, train = adata[:, keep], train[:, keep].copy()
+        genes = sc.pp.highly_variable_genes(adata[~is_held_out].copy(), n_top_genes=n_top_genes, flavor="seurat",
+                                            inplace=False)
+        adata = adata[:, genes["highly_variable"].to_numpy()]
+    adata = dense_copy(adata)
+    train = adata[~is_held_out].copy()
     target = adata[is_target].copy()
     names = top_differential_genes(target, condition_key, stimulated, control, n_genes=min(n_degs, adata.n_vars))
     return OODSplit(cell_type=cell_type, train=train, target_control=adata[target_control_cells].copy(),
@@ -80,83 +86,179 @@ def hold_out(adata: ad.AnnData, cell_type: str, *, cell_type_key: str = "cell_ty
                           "control": control, "stimulated": stimulated})
 
 
-@dataclass
-class OODResult:
-    """What :func:`run_ood_protocol` returns: the ``table`` of scores (one row per
-    method), each method's ``predictions`` (cells x genes), the trained ``models``
-    and the training ``histories``, the ``codes`` of the training cells per model
-    (posterior means), and the ``split``."""
+# ---- chapter 5's models, scGen's task on every cell type, the table ---------------------------------
 
-    table: pd.DataFrame
-    predictions: dict
-    models: dict
-    histories: dict
-    codes: dict
-    split: OODSplit
+CHAPTER_SETTINGS = {
+    "n_genes": 1000, "n_latent": 5, "hidden": (128, 64), "batch_size": 128,
+    # the VAEs train for a fixed number of epochs (their losses have flattened by then: loss_plateau);
+    # "checkpoints": epochs at which train_chapter_model's at_checkpoint scores a model on the way
+    # (none for the table; the notebook uses them to show how predictions drift with training)
+    "epochs": 150, "checkpoints": (),
+    # beta-VAE calibrated by scripts/sweep_ch05_beta_vae.py (highest MIG; the paper's Kang setting is 20 / 30)
+    "beta": 5.0, "capacity_max": 2.0, "capacity_ramp_epochs": 50, "gamma": 50.0,
+    # LORD for cells: converged by the loss rule, no cell-type leakage into the content codes
+    "lord_epochs": 100, "lord_content": 8, "lord_noise": 1.0, "lord_penalty": 1.0,
+}
+"""The settings of chapter 5's models, shared by the notebook and ``scripts/ch05_ood_table.py``."""
+
+CHAPTER_MODELS = ("vae", "beta_vae", "dhsic_vae", "lord")
 
 
-GENE_SPACE_BASELINE = "gene-space arithmetic"
+def train_chapter_model(name: str, adata: ad.AnnData, *, seed: int = 0, settings: Mapping | None = None,
+                        at_checkpoint: Callable | None = None):
+    """Build chapter 5's model ``name`` (one of :data:`CHAPTER_MODELS`) on ``adata`` (log-normalised
+    ``X``; ``obs`` with ``cell_type`` and ``condition`` for LORD) and train it with
+    :data:`CHAPTER_SETTINGS` (or ``settings``) after ``seed_everything(seed)``. Returns the model.
 
-
-def compared_models(n_latent: int = 5, hidden=(128, 64), *, beta: float = 20.0, capacity_max: float = 30.0,
-                    gamma: float = 50.0) -> dict[str, Callable[[ad.AnnData], object]]:
-    """The three models of the chapter as factories ``make(train_adata)``, one architecture for
-    all (unit-variance Gaussian decoder on log-normalised expression): a plain VAE
-    (beta = 1, scGen's arithmetic), the capacity-controlled beta-VAE and the dHSIC-VAE,
-    with the paper's Kang settings by default (beta = 20, C = 30; beta = 1, gamma = 50).
+    ``at_checkpoint(model, epoch)``, if given, is called after ``epoch`` epochs of training for every
+    epoch of ``settings["checkpoints"]`` that is shorter than the model's training (scoring the model
+    there takes no random numbers, so it does not change the training).
     """
-    return {"VAE (scGen)": lambda adata: ExpressionVAE(adata, n_latent=n_latent, hidden=hidden),
-            "beta-VAE": lambda adata: ExpressionBetaVAE(adata, n_latent=n_latent, hidden=hidden, beta=beta,
-                                                        capacity_max=capacity_max),
-            "dHSIC-VAE": lambda adata: ExpressionDHSICVAE(adata, n_latent=n_latent, hidden=hidden, beta=1.0,
-                                                          gamma=gamma)}
+    s = {**CHAPTER_SETTINGS, **(settings or {})}
+    if name not in CHAPTER_MODELS:
+        raise ValueError(f"name must be one of {CHAPTER_MODELS}, got {name!r}")
+    seed_everything(seed)
+    if name == "lord":
+        from .models.lord_cells import LORDCells
+
+        model = LORDCells(adata, ["cell_type", "condition"], n_content=s["lord_content"],
+                          content_noise=s["lord_noise"], content_penalty=s["lord_penalty"])
+        epochs, options = s["lord_epochs"], {}
+    else:
+        architecture = {"n_latent": s["n_latent"], "hidden": s["hidden"]}
+        epochs, options = s["epochs"], {}
+        if name == "beta_vae":
+            model = ExpressionBetaVAE(adata, beta=s["beta"], capacity_max=s["capacity_max"], **architecture)
+            options = {"capacity_ramp_epochs": s["capacity_ramp_epochs"]}
+        elif name == "dhsic_vae":
+            model = ExpressionDHSICVAE(adata, gamma=s["gamma"], **architecture)
+        else:
+            model = ExpressionVAE(adata, **architecture)
+
+    def checkpoint(epoch: int) -> None:  # called at the start of an epoch, i.e. after `epoch` epochs
+        if epoch in s["checkpoints"]:
+            at_checkpoint(model, epoch)
+
+    model.train(epochs, batch_size=s["batch_size"], seed=seed,
+                on_epoch_start=checkpoint if at_checkpoint is not None else None, **options)
+    return model
 
 
-def run_ood_protocol(adata: ad.AnnData, cell_type: str, models: Mapping[str, Callable[[ad.AnnData], object]], *,
-                     epochs: int, batch_size: int = 64, seed: int = 0, n_top_genes: int | None = 2000,
-                     n_degs: int = 100, **split_options) -> OODResult:
-    """Hold out ``cell_type``'s stimulated cells, train each model, predict them by latent
-    arithmetic, and score every method.
+def loss_plateau(losses) -> float:
+    """How much the loss still fell at the end of training, as a fraction of all it fell: the mean
+    over the last fifth of the epochs minus the mean over the fifth before, divided by the first
+    epoch's loss minus the last fifth's mean (negative while it falls; the chapter calls a model
+    converged when this is above -0.01, less than 1 % of the total decrease)."""
+    losses = np.asarray(losses, dtype=float)
+    fifth = max(1, len(losses) // 5)
+    last = losses[-fifth:].mean()
+    return float((last - losses[-2 * fifth:-fifth].mean()) / max(losses[0] - last, 1e-12))
 
-    ``models`` maps a name to a factory ``make(train_adata) -> model`` (an AnnData model with
-    ``train``, ``get_latent_representation`` and ``decode_latent``, like
-    :class:`~latentbio.models.ExpressionVAE`); each is built after ``seed_everything(seed)`` and
-    trained for ``epochs``. The gene-space baseline is always added. Table columns: ``r2_all``
-    and ``r2_top_degs`` (R^2 of mean expression on all kept genes and on the ``n_degs`` DEGs),
-    ``higgins`` and ``mig`` (disentanglement of cell type and condition in the training cells'
-    codes), ``dhsic`` (dependence between the code dimensions, on at most 500 training cells);
-    the code columns are NaN for the baseline, which has no code.
+
+def scgen_task_rows(adata: ad.AnnData, cell_type: str, seeds, *, settings: Mapping | None = None) -> list[dict]:
+    """scGen's task with ``cell_type``'s stimulated cells held out: one row per method and seed.
+
+    Methods: the unpredicted control cells and the gene-space baseline (no seed), each model of
+    :data:`CHAPTER_MODELS`, and "vae: control + decoded change" (real control cells plus the
+    VAE's decoded change, a diagnostic). Columns: R^2 of per-gene means and variances on all genes
+    and the top-100 DEGs, change R^2 on the DEGs, the R^2 of the rebuilt control cells, MIG and
+    Higgins score of the training codes (VAEs), leakage of cell type and condition into LORD's
+    content codes (with chance), epochs trained and the loss plateau.
     """
-    split = hold_out(adata, cell_type, n_top_genes=n_top_genes, n_degs=n_degs, **split_options)
-    keys = split.keys
-    train_x = _dense(split.train.X)
-    train_types = split.train.obs[keys["cell_type"]].astype(str).to_numpy()
-    train_conditions = split.train.obs[keys["condition"]].astype(str).to_numpy()
-    factors = np.c_[pd.factorize(train_types)[0], pd.factorize(train_conditions)[0]]
-    target_control_x, real_x = _dense(split.target_control.X), _dense(split.target_stimulated.X)
-    arithmetic = {"control": keys["control"], "stimulated": keys["stimulated"]}
+    from .metrics.expression import mean_response_r2, variance_expression_r2
+    from .metrics.leakage import class_leakage
 
-    predictions, trained, histories, codes = {}, {}, {}, {}
-    for name, make in models.items():
-        seed_everything(seed)
-        model = make(split.train)
-        histories[name] = model.train(max_epochs=epochs, batch_size=batch_size, seed=seed)
-        trained[name], codes[name] = model, model.get_latent_representation()
-        predictions[name] = predict_by_latent_arithmetic(model, split.train, split.target_control,
-                                                         cell_type_key=keys["cell_type"],
-                                                         condition_key=keys["condition"], **arithmetic)
-    predictions[GENE_SPACE_BASELINE] = predict_in_gene_space(train_x, train_types, train_conditions,
-                                                             target_control_x, **arithmetic)
-    subsample = np.random.default_rng(seed).permutation(len(train_x))[:500]
-    rows = {}
-    for name, predicted in predictions.items():
-        rows[name] = {"r2_all": mean_expression_r2(predicted, real_x),
-                      "r2_top_degs": mean_expression_r2(predicted, real_x, split.degs),
-                      "higgins": np.nan, "mig": np.nan, "dhsic": np.nan}
-        if name in codes:
-            rows[name].update(higgins=higgins_score(codes[name], factors, random_state=seed),
-                              mig=mutual_information_gap(codes[name], factors),
-                              dhsic=float(latent_dhsic(codes[name][subsample])))
-    table = pd.DataFrame.from_dict(rows, orient="index")
-    table.index.name = "method"
-    return OODResult(table, predictions, trained, histories, codes, split)
+    s = {**CHAPTER_SETTINGS, **(settings or {})}
+    split = hold_out(adata, cell_type, n_top_genes=s["n_genes"])
+    train = split.train
+    types, conditions = (train.obs[key].astype(str).to_numpy() for key in ("cell_type", "condition"))
+    factors = np.c_[pd.factorize(types)[0], pd.factorize(conditions)[0]]
+    control_x, real_x = split.target_control.X, split.target_stimulated.X
+    keys = {"cell_type_key": "cell_type", "condition_key": "condition"}
+
+    def means(predicted):
+        return {"r2_all": mean_expression_r2(predicted, real_x),
+                "r2_top_degs": mean_expression_r2(predicted, real_x, split.degs)}
+
+    def scores(predicted, change=True):
+        return {**means(predicted),
+                "r2_var_all": variance_expression_r2(predicted, real_x),
+                "r2_var_top_degs": variance_expression_r2(predicted, real_x, split.degs),
+                # the unpredicted control has no change to correlate
+                "change_r2_top_degs": mean_response_r2(predicted, real_x, control_x, split.degs) if change else np.nan}
+
+    def predict(name, model):
+        if name == "lord":
+            return model.predict(split.target_control, condition="stimulated")
+        return predict_by_latent_arithmetic(model, train, split.target_control, **keys)
+
+    rows = [{"method": "control (unpredicted)", "seed": -1, **scores(control_x, change=False)},
+            {"method": "gene_space", "seed": -1,
+             **scores(predict_in_gene_space(train.X, types, conditions, control_x))}]
+    for seed in seeds:
+        for name in CHAPTER_MODELS:
+            model = train_chapter_model(name, train, seed=seed, settings=settings)
+            predicted = predict(name, model)
+            history = {"epochs": model.history.n_epochs, "plateau": loss_plateau(model.history.train["loss"])}
+            if name == "lord":
+                content = model.get_latent_representation()
+                leaks = {f"leak_{key}": class_leakage(content, factors[:, k], random_state=seed)
+                         for k, key in enumerate(["cell_type", "condition"])}
+                rows.append({"method": name, "seed": seed, **scores(predicted),
+                             "reconstruction_r2_control": mean_expression_r2(model.predict(split.target_control),
+                                                                             control_x),
+                             **{key: leak["accuracy"] for key, leak in leaks.items()},
+                             **{f"{key}_chance": leak["chance"] for key, leak in leaks.items()}, **history})
+                continue
+            codes = model.get_latent_representation()
+            rebuilt = model.decode_latent(model.get_latent_representation(split.target_control))
+            if name == "vae":
+                rows.append({"method": "vae: control + decoded change", "seed": seed,
+                             **scores(control_x + predicted - rebuilt)})
+            rows.append({"method": name, "seed": seed, **scores(predicted),
+                         "reconstruction_r2_control": mean_expression_r2(rebuilt, control_x),
+                         "mig": mutual_information_gap(codes, factors),
+                         "higgins": higgins_score(codes, factors, random_state=seed), **history})
+    for row in rows:
+        row.update(protocol="scgen_task", cell_type=cell_type)
+    return rows
+
+
+def summarize_ood_table(rows: pd.DataFrame, metrics, methods=None) -> pd.DataFrame:
+    """Mean, standard deviation and number of cases of each of ``metrics`` per method (rows in the
+    order of ``methods``), over every (cell type, seed) case of ``rows``."""
+    summary = rows.groupby("method")[list(metrics)].agg(["mean", "std", "count"])
+    summary = summary.rename(columns={"std": "sd", "count": "n"}, level=1)
+    return summary.loc[list(methods)] if methods is not None else summary
+
+
+def paired_difference(rows: pd.DataFrame, metric: str, first: str, second: str) -> dict:
+    """``metric`` of method ``first`` minus that of ``second`` over the (cell type, seed) cases of
+    ``rows`` that have both: ``{"mean", "se", "first_better", "cases"}`` (mean difference, its
+    standard error, the number of cases where ``first`` scores higher, the number of cases). A
+    method without seeds (an anchor such as ``gene_space``, seed -1) has one value per cell type and
+    is paired with every seed of the other method on that type."""
+    def values(method):
+        part = rows.loc[rows["method"] == method, ["cell_type", "seed", metric]].dropna()
+        if part.empty:
+            raise ValueError(f"no {metric!r} values for method {method!r}; methods: {sorted(rows['method'].unique())}")
+        return part.drop(columns="seed") if (part["seed"] < 0).all() else part
+
+    left, right = values(first), values(second)
+    keys = [key for key in ("cell_type", "seed") if key in left.columns and key in right.columns]
+    both = left.merge(right, on=keys, suffixes=("_first", "_second"))
+    difference = both[f"{metric}_first"] - both[f"{metric}_second"]
+    if len(difference) < 2:
+        raise ValueError(f"{first} and {second} share {len(difference)} case(s) with {metric!r}; need at least 2")
+    return {"mean": float(difference.mean()), "se": float(difference.std(ddof=1) / np.sqrt(len(difference))),
+            "first_better": int((difference > 0).sum()), "cases": len(difference)}
+
+
+def verdict(gap: Mapping) -> str:
+    """One phrase for a :func:`paired_difference`: "higher" or "lower" when the mean difference is
+    beyond twice its standard error, otherwise "no difference beyond 2 SE"."""
+    if gap["mean"] > 2 * gap["se"]:
+        return "higher"
+    if gap["mean"] < -2 * gap["se"]:
+        return "lower"
+    return "no difference beyond 2 SE"

@@ -1,10 +1,14 @@
 """Checks for the exercises of chapter 5 (out-of-distribution prediction)."""
 
+import anndata as ad
 import numpy as np
+import pandas as pd
 import torch
 
+from ..metrics.expression import mean_expression_r2
 from ..metrics.hsic import dhsic_from_grams, rbf_gram
-from ..models.latent_arithmetic import stimulation_shift
+from ..models.latent_arithmetic import predict_in_gene_space, stimulation_shift
+from ..ood_protocol import hold_out
 from . import call_student, exercise, expect, expect_close, passed
 
 
@@ -58,4 +62,51 @@ def check_hsic(student_hsic, *, name: str) -> None:
                  name, "wrong value for independent samples")
     expect(float(call_student(student_hsic, k, independent, exercise=name)) < float(value) / 5, name,
            "an independent pair should score far below x and x^2")
+    passed(name)
+
+
+def _toy_pbmcs() -> ad.AnnData:
+    """Three cell types x two conditions, 30 cells each, 40 genes; the stimulation adds 2 to the log
+    expression of genes 0-4 in every type, so gene-space arithmetic predicts it almost exactly."""
+    rng = np.random.default_rng(0)
+    types = np.repeat(["t0", "t1", "t2"], 60)
+    conditions = np.tile(np.repeat(["control", "stimulated"], 30), 3)
+    x = np.log1p(rng.poisson(rng.gamma(2.0, 1.0, size=(3, 40))[np.repeat([0, 1, 2], 60)])).astype(np.float32)
+    x[conditions == "stimulated", :5] += 2.0
+    obs = pd.DataFrame({"cell_type": types, "condition": conditions}, index=[f"c{i}" for i in range(180)])
+    return ad.AnnData(x, obs=obs, var=pd.DataFrame(index=[f"g{j}" for j in range(40)]))
+
+
+@exercise("5.3", "does the ranking hold for another cell type", forbidden=())
+def check_held_out_scores(student_scores, kang, scgen_rows, *, name: str) -> None:
+    """Exercise 5.3: ``student_scores(adata, cell_type, seed)`` returns the top-100-DEG R^2 of the
+    gene-space baseline, the VAE and LORD for cells in scGen's task with ``cell_type``'s stimulated
+    cells held out (a Series or dict with keys ``gene_space``, ``vae``, ``lord``); checked on toy
+    cells, then on the B cells of the Kang data with the table's seed for B, against the chapter's
+    table (``scgen_rows``)."""
+    methods = ["gene_space", "vae", "lord"]
+    toy = _toy_pbmcs()
+    scores = call_student(student_scores, toy, "t1", 0, exercise=name)
+    expect(isinstance(scores, (pd.Series, dict)) and set(dict(scores)) == set(methods), name,
+           f"return a Series (or dict) with the keys {methods}; got {scores!r}")
+    scores = pd.Series(dict(scores), dtype=float)
+    expect(bool(scores.between(0, 1).all()), name, f"R^2 values lie between 0 and 1; got {scores.to_dict()}")
+    split = hold_out(toy, "t1")
+    train = split.train
+    baseline = predict_in_gene_space(train.X, train.obs["cell_type"], train.obs["condition"], split.target_control.X)
+    expect_close(scores["gene_space"], mean_expression_r2(baseline, split.target_stimulated.X, split.degs), name,
+                 "on toy cells whose stimulation is the same shift in every type, the gene-space baseline must "
+                 "score as hold_out's split, predict_in_gene_space and mean_expression_r2 on split.degs do", atol=1e-3)
+    rows = scgen_rows[scgen_rows["cell_type"] == "B"]
+    seed = int(rows.loc[rows["seed"] >= 0, "seed"].min())  # the table's seed for B
+    answer = pd.Series(dict(call_student(student_scores, kang, "B", seed, exercise=name)), dtype=float)
+    expected = rows[rows["seed"].isin([seed, -1])].set_index("method").loc[methods, "r2_top_degs"]
+    expect_close(answer["gene_space"], expected["gene_space"], name,
+                 "the gene-space baseline on B differs from the table: hold out B's stimulated cells with "
+                 "hold_out(adata, 'B', n_top_genes=CHAPTER_SETTINGS['n_genes']) and score on its top-100 DEGs",
+                 atol=1e-3)
+    # the table trained the same models with the same seed; other machines round differently
+    expect_close(answer[["vae", "lord"]], expected[["vae", "lord"]], name,
+                 f"the models' scores differ from the table's B rows (seed {seed}): train them with "
+                 "train_chapter_model(name, split.train, seed=seed)", atol=0.02)
     passed(name)

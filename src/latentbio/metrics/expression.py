@@ -90,3 +90,15 @@ def top_differential_genes(adata: ad.AnnData, groupby: str, group: str, referenc
     sc.tl.rank_genes_groups(cells, groupby, groups=[group], reference=reference, method=method,
                             n_genes=n_genes)
     return np.asarray(cells.uns["rank_genes_groups"]["names"][group]).astype(str)
+
+
+def variance_expression_r2(predicted, real, genes=None, *, var_names=None) -> float:
+    """R^2 between predicted and real per-gene *variances* (scGen's ``reg_var_plot``), a float in
+    [0, 1]: does a prediction spread cells as the real ones are spread, gene by gene? Same
+    arguments as :func:`mean_expression_r2`."""
+    def variances(x, name):
+        x = check_feature_matrix(x, name=name, dtype=np.float64)
+        squared = x.multiply(x) if sp.issparse(x) else x ** 2
+        return np.asarray(squared.mean(axis=0)).ravel() - _gene_means(x, name) ** 2
+
+    return _squared_correlation(variances(predicted, "predicted"), variances(real, "real"), genes, var_names)

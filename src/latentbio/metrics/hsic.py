@@ -69,9 +69,14 @@ def dhsic_from_grams(grams: Sequence[torch.Tensor]) -> torch.Tensor:
     n = grams[0].shape[0]
     if any(gram.shape != (n, n) for gram in grams):
         raise ValueError(f"all Gram matrices must be n x n for the same n; got {[tuple(g.shape) for g in grams]}")
-    joint = torch.stack(list(grams)).prod(dim=0).mean()
-    product_of_marginals = torch.stack([gram.mean() for gram in grams]).prod()
-    cross = torch.stack([gram.mean(dim=1) for gram in grams]).prod(dim=0).mean()
+    return _dhsic_statistic(torch.stack(grams))
+
+
+def _dhsic_statistic(grams: torch.Tensor) -> torch.Tensor:
+    """The V-statistic of :func:`dhsic_from_grams` for Gram matrices stacked as ``(d, n, n)``."""
+    joint = grams.prod(dim=0).mean()
+    product_of_marginals = grams.mean(dim=(1, 2)).prod()
+    cross = grams.mean(dim=2).prod(dim=0).mean()
     return joint + product_of_marginals - 2 * cross
 
 
@@ -99,8 +104,17 @@ def dhsic(variables: Sequence, bandwidths: Sequence[float] | None = None) -> tor
 def latent_dhsic(codes) -> torch.Tensor:
     """dHSIC (Pfister et al. 2018, Eq. 4) of the coordinates of a code matrix ``(n_samples, n_latent)``,
     a scalar tensor: each latent dimension is one variable, so the value is zero when all are
-    mutually independent (a factorised code)."""
+    mutually independent (a factorised code).
+
+    The same value as ``dhsic(list(codes.T))``, computed for all dimensions at once (one
+    ``(n_latent, n, n)`` array of squared differences instead of a loop over dimensions), because it
+    is a training penalty evaluated on every minibatch."""
     codes = _as_variable(codes, "codes")
     if codes.shape[1] < 2:
         raise ValueError(f"codes need at least two dimensions; got {codes.shape[1]}")
-    return dhsic(list(codes.T))
+    columns = codes.T
+    squared = (columns[:, :, None] - columns[:, None, :]).pow(2)  # (d, n, n)
+    upper = torch.triu_indices(len(codes), len(codes), offset=1, device=codes.device)
+    median = squared.detach()[:, upper[0], upper[1]].median(dim=1).values  # as median_bandwidth, per dimension
+    scale = median.clamp_min(2e-6).clamp_min(torch.finfo(codes.dtype).tiny)  # 2 sigma^2, sigma floored at 1e-3
+    return _dhsic_statistic((-squared / scale[:, None, None]).exp())

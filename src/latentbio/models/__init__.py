@@ -7,7 +7,7 @@ Array models (``fit(x, y=None, *, epochs)``, ``latent``, ``decode_mean``, ``tran
 
 AnnData models (``train(max_epochs=...)``, ``get_latent_representation``, ``decode_latent``,
 ``get_normalized_expression``): :class:`CountVAE`, :class:`MultiGroupVI`,
-:class:`ExpressionVAE`, :class:`ExpressionBetaVAE`, :class:`ExpressionDHSICVAE`.
+:class:`ExpressionVAE`, :class:`ExpressionBetaVAE`, :class:`ExpressionDHSICVAE`, :class:`LORDCells`.
 """
 
 from .autoencoder import Autoencoder
@@ -20,6 +20,7 @@ from .expression_vae import ExpressionVAE
 from .generative_classifier import GenerativeClassifier
 from .image_classifier import ImageClassifier
 from .lord import LORD, AmortizedLORD
+from .lord_cells import LORDCells
 from .multigroupvi import MultiGroupVI
 from .pixel_bernoulli import IndependentBernoulli
 from .pixel_binomial import IndependentBinomial
@@ -28,6 +29,6 @@ from .vae import VAE
 ARRAY_MODELS = (VAE, Autoencoder, ConvVAE, ConvAutoencoder, BetaVAE, DHSICVAE, GenerativeClassifier,
                 IndependentBernoulli, IndependentBinomial, ImageClassifier, LORD, AmortizedLORD,
                 ClassConditionedAutoencoder)
-ANNDATA_MODELS = (CountVAE, MultiGroupVI, ExpressionVAE, ExpressionBetaVAE, ExpressionDHSICVAE)
+ANNDATA_MODELS = (CountVAE, MultiGroupVI, ExpressionVAE, ExpressionBetaVAE, ExpressionDHSICVAE, LORDCells)
 
 __all__ = [model.__name__ for model in ARRAY_MODELS + ANNDATA_MODELS]

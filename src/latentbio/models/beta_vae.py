@@ -11,7 +11,7 @@ as the capacity grows.
 :class:`ExpressionBetaVAE` its AnnData face (log-normalised expression).
 """
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import torch
 
@@ -39,9 +39,18 @@ class CapacityVAEModule(VAEModule):
         return {"loss": reconstruction + self.beta * (kl - self.capacity).abs(),
                 "reconstruction": reconstruction, "kl": kl}
 
-    def capacity_ramp(self, ramp_epochs: int):
-        """The ``on_epoch_start`` callback that raises C linearly to ``capacity_max`` over ``ramp_epochs``."""
-        return train.ramp_attribute(self, "capacity", self.capacity_max, ramp_epochs)
+    def capacity_ramp(self, ramp_epochs: int, then: Callable[[int], None] | None = None):
+        """The ``on_epoch_start`` callback that raises C linearly to ``capacity_max`` over ``ramp_epochs``
+        (and then calls ``then(epoch)``, another ``on_epoch_start`` callback, if given)."""
+        ramp = train.ramp_attribute(self, "capacity", self.capacity_max, ramp_epochs)
+        if then is None:
+            return ramp
+
+        def start_epoch(epoch: int) -> None:
+            ramp(epoch)
+            then(epoch)
+
+        return start_epoch
 
 
 class BetaVAE(VAE):
@@ -61,9 +70,10 @@ class BetaVAE(VAE):
                          capacity_max=capacity_max)
 
     def fit(self, x, y=None, *, epochs: int = 50, capacity_ramp_epochs: int | None = None,
-            **fit_options) -> train.History:
+            on_epoch_start: Callable[[int], None] | None = None, **fit_options) -> train.History:
         """Train with :func:`latentbio.train.fit`, ramping C over ``capacity_ramp_epochs`` (default ``epochs``)."""
-        ramp = self.module.capacity_ramp(epochs if capacity_ramp_epochs is None else capacity_ramp_epochs)
+        ramp = self.module.capacity_ramp(epochs if capacity_ramp_epochs is None else capacity_ramp_epochs,
+                                         then=on_epoch_start)
         return super().fit(x, y, epochs=epochs, on_epoch_start=ramp, **fit_options)
 
 
@@ -78,7 +88,9 @@ class ExpressionBetaVAE(ExpressionVAE):
                  beta: float = 20.0, capacity_max: float = 30.0):
         super().__init__(adata, layer=layer, n_latent=n_latent, hidden=hidden, beta=beta, capacity_max=capacity_max)
 
-    def train(self, max_epochs: int = 100, *, capacity_ramp_epochs: int | None = None, **train_options) -> train.History:
+    def train(self, max_epochs: int = 100, *, capacity_ramp_epochs: int | None = None,
+              on_epoch_start: Callable[[int], None] | None = None, **train_options) -> train.History:
         """As :meth:`ExpressionVAE.train`, raising C over ``capacity_ramp_epochs`` (default ``max_epochs``)."""
-        ramp = self.module.capacity_ramp(max_epochs if capacity_ramp_epochs is None else capacity_ramp_epochs)
+        ramp = self.module.capacity_ramp(max_epochs if capacity_ramp_epochs is None else capacity_ramp_epochs,
+                                         then=on_epoch_start)
         return super().train(max_epochs, on_epoch_start=ramp, **train_options)

@@ -9,19 +9,14 @@ expression values (no model) is the baseline that a latent space has to beat.
 
 import numpy as np
 
-
-def _labels(values, name: str, n: int) -> np.ndarray:
-    values = np.asarray(values)
-    if values.ndim != 1 or len(values) != n:
-        raise ValueError(f"{name} must be 1-D with one label per row ({n}); got shape {values.shape}")
-    return values
+from ..checks import check_codes, check_labels
 
 
 def balanced_group_mean(values, cell_types, *, types=None) -> np.ndarray:
     """The mean of ``values`` (rows = cells) over cell types, each type weighted
     equally: the average of the per-type means. ``types`` restricts it to those types."""
-    values = np.asarray(values, dtype=float)
-    cell_types = _labels(cell_types, "cell_types", len(values))
+    values = check_codes(values, name="values")
+    cell_types = check_labels(cell_types, len(values), name="cell_types")
     types = np.unique(cell_types) if types is None else list(types)
     if len(types) == 0:
         raise ValueError("no cell types to average over")
@@ -43,11 +38,9 @@ def stimulation_shift(values, cell_types, conditions, *, control="control", stim
     means in expectation; it also keeps the held-out type's control cells in the
     control mean). Returns a vector of length ``values.shape[1]``.
     """
-    values = np.asarray(values, dtype=float)
-    if values.ndim != 2:
-        raise ValueError(f"values must be 2-D (cells x features); got shape {values.shape}")
-    cell_types = _labels(cell_types, "cell_types", len(values))
-    conditions = _labels(conditions, "conditions", len(values))
+    values = check_codes(values, name="values")
+    cell_types = check_labels(cell_types, len(values), name="cell_types")
+    conditions = check_labels(conditions, len(values), name="conditions")
     for label in (control, stimulated):
         if not np.any(conditions == label):
             raise ValueError(f"no cells in condition {label!r}; conditions present: {sorted(set(conditions.tolist()))}")
@@ -84,8 +77,8 @@ def predict_in_gene_space(train_x, cell_types, conditions, target_control_x, *,
                           control="control", stimulated="stimulated") -> np.ndarray:
     """The no-model baseline: each target control profile plus the mean stimulation
     shift of the other cell types, computed directly on expression values."""
-    target_control_x = np.asarray(target_control_x, dtype=float)
+    target_control_x = check_codes(target_control_x, name="target_control_x")
     shift = stimulation_shift(train_x, cell_types, conditions, control=control, stimulated=stimulated)
-    if target_control_x.ndim != 2 or target_control_x.shape[1] != len(shift):
+    if target_control_x.shape[1] != len(shift):
         raise ValueError(f"target_control_x must be cells x {len(shift)} genes; got shape {target_control_x.shape}")
     return target_control_x + shift

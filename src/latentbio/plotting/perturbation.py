@@ -31,14 +31,25 @@ def plot_mean_expression(predicted, real, *, highlight=None, ax=None, title: str
     return ax
 
 
-def plot_expression_traversal(decode, z, dim: int, values, genes, gene_names, *, ax=None, title: str | None = None):
+def plot_expression_traversal(decode, z, dim: int, values, genes, gene_names, *, scale: str = "none", ax=None,
+                              title: str | None = None):
     """Heatmap of decoded expression of ``genes`` (indices, labelled ``gene_names``) as latent
-    dimension ``dim`` of code ``z`` sweeps ``values``. Returns the axes."""
+    dimension ``dim`` of code ``z`` sweeps ``values``. ``scale="per_gene"`` maps each gene to its own
+    range along the traversal (0 = its lowest, 1 = its highest decoded value), so that a gene that
+    changes little in absolute terms (ISG15 next to B2M) still shows its trend; ``"none"`` shows the
+    decoded log expression on one colour scale. Returns the axes."""
+    if scale not in ("none", "per_gene"):
+        raise ValueError(f"scale must be 'none' or 'per_gene', got {scale!r}")
     profiles = traversal_images(decode, z, [dim], values)[:, np.asarray(genes)]
+    label = "decoded log expression"
+    if scale == "per_gene":
+        low, high = profiles.min(axis=0), profiles.max(axis=0)
+        profiles = (profiles - low) / np.where(high > low, high - low, 1.0)
+        label = "decoded expression, scaled per gene"
     ax = ax or plt.subplots(figsize=(0.5 + 0.35 * len(values), 0.5 + 0.16 * len(genes)))[1]
     image = ax.imshow(profiles.T, aspect="auto", cmap="viridis")
     ax.set_xticks(range(len(values)), [f"{v:.1f}" for v in values], fontsize=7)
     ax.set_yticks(range(len(genes)), list(gene_names), fontsize=7)
     ax.set(xlabel=f"z[{dim}]", title=title)
-    plt.colorbar(image, ax=ax, label="decoded log expression", shrink=0.8)
+    plt.colorbar(image, ax=ax, label=label, shrink=0.8)
     return ax
