@@ -86,10 +86,19 @@ def code_information(codes, factors, *, test_fraction: float = 0.5, random_state
     codes = check_codes(codes, min_samples=10)
     factors = check_factors(factors, len(codes))
     test_fraction = check_fraction(test_fraction, "test_fraction")
+    n_test = int(np.ceil(test_fraction * len(codes)))
+    if min(n_test, len(codes) - n_test) < 2:
+        raise ValueError(f"test_fraction={test_fraction} of {len(codes)} codes leaves {n_test} test and "
+                         f"{len(codes) - n_test} training codes; each part needs at least 2")
     train_codes, test_codes, train_factors, test_factors = train_test_split(
         codes, factors, test_size=test_fraction, random_state=random_state)
     information = []
     for k, entropy in enumerate(factor_entropies(factors)):
+        seen = np.unique(train_factors[:, k])
+        if len(seen) < 2 or not np.isin(test_factors[:, k], seen).all():
+            raise ValueError(f"factor {k} needs two or more values among the training codes, and every value of the "
+                             f"test codes among them (test_fraction={test_fraction}, {len(codes)} codes): give more "
+                             "codes, or a smaller test_fraction")
         classifier = make_pipeline(StandardScaler(), LogisticRegression(C=1e3, max_iter=2000))
         classifier.fit(train_codes, train_factors[:, k])
         cross_entropy = log_loss(test_factors[:, k], classifier.predict_proba(test_codes), labels=classifier.classes_)
@@ -114,8 +123,11 @@ def anchor_codes(factors, *, noise: float = 0.05, n_rotations: int = 10, seed: i
     """
     factors = check_factors(factors)
     n_rotations = check_integer(n_rotations, "n_rotations", minimum=1)
-    rng = np.random.default_rng(seed)
     values = factors.astype(float)
+    if np.any(values.std(axis=0) == 0):
+        raise ValueError(f"every factor must take at least two values; factor(s) "
+                         f"{np.flatnonzero(values.std(axis=0) == 0).tolist()} are constant: drop them")
+    rng = np.random.default_rng(seed)
     truth = (values - values.mean(axis=0)) / values.std(axis=0) + noise * rng.standard_normal(values.shape)
     one_missing = truth.copy()
     one_missing[:, -1] = rng.standard_normal(len(truth))
