@@ -6,7 +6,8 @@ import torch
 import torch.nn.functional as F
 
 from latentbio.exercises import ExerciseFailed
-from latentbio.exercises.ch02 import check_bayes_classifier, check_elbo_terms, check_sample_from_prior
+from latentbio.exercises.ch02 import (check_bayes_classifier, check_elbo_terms, check_elbo_versus_bound,
+                                      check_importance_weighted_bounds, check_sample_from_prior)
 
 
 def kl(mean, log_var):
@@ -17,14 +18,24 @@ def bce(x, logits):
     return F.binary_cross_entropy_with_logits(logits, x, reduction="none")
 
 
+def binomial_nll(x, logits):
+    return -torch.distributions.Binomial(16, logits=logits).log_prob(torch.round(16 * x))
+
+
+def without_coefficient(x, logits):
+    counts = torch.round(16 * x)
+    return -(counts * F.logsigmoid(logits) + (16 - counts) * F.logsigmoid(-logits))
+
+
 @pytest.mark.parametrize("wrong, hint", [
-    (lambda x, logits, mean, log_var: (bce(x, logits).mean(dim=-1), kl(mean, log_var)), "averaged over pixels"),
-    (lambda x, logits, mean, log_var: (-bce(x, logits).sum(dim=-1), kl(mean, log_var)), "wrong sign"),
-    (lambda x, logits, mean, log_var: (bce(x, logits).sum(), kl(mean, log_var).sum()), "one value per image"),
-    (lambda x, logits, mean, log_var: (F.binary_cross_entropy(logits.clamp(0, 1), x, reduction="none").sum(-1),
-                                       kl(mean, log_var)), "sigmoid"),
-    (lambda x, logits, mean, log_var: (bce(x, logits).sum(dim=-1), kl(mean, 2 * log_var)), "KL term"),
-    (lambda x, logits, mean, log_var: bce(x, logits).sum(dim=-1) + kl(mean, log_var), "tuple"),
+    (lambda x, logits, mean, log_var: (binomial_nll(x, logits).mean(dim=-1), kl(mean, log_var)), "averaged over pixels"),
+    (lambda x, logits, mean, log_var: (-binomial_nll(x, logits).sum(dim=-1), kl(mean, log_var)), "wrong sign"),
+    (lambda x, logits, mean, log_var: (binomial_nll(x, logits).sum(), kl(mean, log_var).sum()), "one value per image"),
+    (lambda x, logits, mean, log_var: (bce(x, logits).sum(dim=-1), kl(mean, log_var)), "Bernoulli cross-entropy"),
+    (lambda x, logits, mean, log_var: (without_coefficient(x, logits).sum(dim=-1), kl(mean, log_var)),
+     "binomial coefficient"),
+    (lambda x, logits, mean, log_var: (binomial_nll(x, logits).sum(dim=-1), kl(mean, 2 * log_var)), "KL term"),
+    (lambda x, logits, mean, log_var: binomial_nll(x, logits).sum(dim=-1) + kl(mean, log_var), "tuple"),
 ])
 def test_elbo_terms_check_names_the_mistake(wrong, hint):
     with pytest.raises(ExerciseFailed, match=hint):
@@ -32,7 +43,8 @@ def test_elbo_terms_check_names_the_mistake(wrong, hint):
 
 
 def test_elbo_terms_check_accepts_numpy_results(capsys):
-    check_elbo_terms(lambda x, logits, mean, log_var: (bce(x, logits).sum(dim=-1).numpy(), kl(mean, log_var).numpy()))
+    check_elbo_terms(lambda x, logits, mean, log_var: (binomial_nll(x, logits).sum(dim=-1).numpy(),
+                                                       kl(mean, log_var).numpy()))
     assert "all checks passed" in capsys.readouterr().out
 
 
@@ -74,3 +86,41 @@ def test_bayes_classifier_check_names_the_mistake(wrong, hint):
 def test_bayes_classifier_check_accepts_torch_softmax(capsys):
     check_bayes_classifier(lambda log_lik, prior: torch.softmax(torch.as_tensor(log_lik) + torch.log(torch.as_tensor(prior)), dim=1))
     assert "all checks passed" in capsys.readouterr().out
+
+
+def bounds_without_log_k(vae, x, ks, seed):
+    torch.manual_seed(seed)
+    x = torch.as_tensor(np.asarray(x, dtype=np.float32))
+    with torch.no_grad():
+        mean, log_var = vae.module.encode(x)
+        posterior = torch.distributions.Normal(mean, torch.exp(0.5 * log_var))
+        prior = torch.distributions.Normal(torch.zeros_like(mean), torch.ones_like(mean))
+        bounds = {}
+        for k in ks:
+            z = posterior.sample((k,))
+            log_likelihood = torch.stack([vae.module.log_likelihood(x, vae.module.decode(code)) for code in z])
+            log_weights = log_likelihood + (prior.log_prob(z) - posterior.log_prob(z)).sum(dim=-1)
+            bounds[k] = float(torch.logsumexp(log_weights, dim=0).mean())  # the mistake: no - log k
+    return bounds
+
+
+def test_importance_weighted_bounds_check_names_the_missing_log_k():
+    with pytest.raises(ExerciseFailed, match="log k"):
+        check_importance_weighted_bounds(bounds_without_log_k, None, None)
+
+
+def accuracies_without_the_prior(classifier, x, y):
+    labels = np.arange(classifier.n_classes)
+    elbos = np.stack([-classifier.vae.negative_elbo(x, np.full(len(x), c), n_samples=100) for c in labels], axis=1)
+    choice = elbos.argmax(axis=1)  # the mistake: Bayes' rule without log P(y)
+    return {"elbo": float(np.mean(choice == y)), "bound": float(np.mean(choice == y)), "changed": 0.0,
+            "wrong_label_gap": 0.0, "true_label_gap": 0.0}
+
+
+@pytest.mark.parametrize("wrong, hint", [
+    (accuracies_without_the_prior, "class_log_prior"),
+    (lambda classifier, x, y: {"elbo": 0.5, "bound": 0.5}, "keys"),
+])
+def test_elbo_versus_bound_check_names_the_mistake(wrong, hint):
+    with pytest.raises(ExerciseFailed, match=hint):
+        check_elbo_versus_bound(wrong, None, None, None)

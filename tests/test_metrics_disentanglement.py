@@ -4,7 +4,8 @@ import numpy as np
 import pytest
 from scipy.stats import ortho_group
 
-from latentbio.metrics import discretize, factor_entropies, mutual_information_gap, mutual_information_matrix
+from latentbio.metrics import (anchor_codes, code_information, discretize, factor_entropies,
+                               mutual_information_gap, mutual_information_matrix)
 from latentbio.plotting import plot_information_matrix
 
 CARDINALITIES = (3, 6, 10, 4)
@@ -96,3 +97,29 @@ def test_plot_information_matrix_checks_its_input():
     assert len(ax.texts) == 6
     with pytest.raises(ValueError, match="n_factors=3"):
         plot_information_matrix(np.eye(3, 2), ["a", "b", "c"])
+
+
+def test_anchor_codes_score_as_their_names_say(factors):
+    anchors = anchor_codes(factors, n_rotations=5, seed=0)
+    assert set(anchors) == {"true factors + noise", "rotated truth", "one factor missing", "random code"}
+    assert len(anchors["rotated truth"]) == 5 and all(c.shape == factors.shape for c in anchors["rotated truth"])
+    score = {name: np.mean([mutual_information_gap(code, factors) for code in codes]) for name, codes in anchors.items()}
+    assert score["true factors + noise"] > 0.9
+    assert score["one factor missing"] == pytest.approx(score["true factors + noise"] * 3 / 4, abs=0.03)
+    assert score["rotated truth"] < score["true factors + noise"] - 0.3
+    assert score["random code"] < 0.02
+    np.testing.assert_array_equal(anchor_codes(factors, seed=0)["rotated truth"][0],
+                                  anchor_codes(factors, seed=0)["rotated truth"][0])
+
+
+def test_code_information_counts_a_factor_spread_over_dimensions(factors):
+    anchors = anchor_codes(factors, n_rotations=1, seed=0)
+    entropies = factor_entropies(factors)
+    truth = code_information(anchors["true factors + noise"][0], factors)
+    rotated = code_information(anchors["rotated truth"][0], factors)
+    assert truth.shape == (factors.shape[1],)
+    np.testing.assert_allclose(truth, entropies, atol=0.05)
+    np.testing.assert_allclose(rotated, entropies, atol=0.1)  # mixed across dimensions, still all there
+    assert np.abs(code_information(anchors["random code"][0], factors)).max() < 0.05
+    missing = code_information(anchors["one factor missing"][0], factors)
+    assert abs(missing[-1]) < 0.05 and np.all(missing[:-1] > entropies[:-1] - 0.05)

@@ -10,9 +10,9 @@ from torch import nn
 
 import latentbio
 from latentbio.models import (ANNDATA_MODELS, ARRAY_MODELS, LORD, VAE, AmortizedLORD, Autoencoder, BetaVAE,
-                              ClassConditionedAutoencoder, CountVAE, DHSICVAE, ExpressionBetaVAE, ExpressionDHSICVAE,
-                              ExpressionVAE, GenerativeClassifier, ImageClassifier, IndependentBernoulli, LORDCells,
-                              MultiGroupVI)
+                              ClassConditionedAutoencoder, ConvAutoencoder, ConvVAE, CountVAE, DHSICVAE,
+                              ExpressionBetaVAE, ExpressionDHSICVAE, ExpressionVAE, GenerativeClassifier,
+                              ImageClassifier, IndependentBernoulli, IndependentBinomial, LORDCells, MultiGroupVI)
 from latentbio.models.base import AnnDataModel, ArrayModel, TransferModel
 from latentbio.train import History
 
@@ -32,11 +32,14 @@ def trained_lord():
 ARRAY_CASES = {
     VAE: (lambda: VAE(6, 2, (4,), n_classes=2), (FLAT, LABELS), ("latent", "decode_mean")),
     Autoencoder: (lambda: Autoencoder(6, 2, (4,)), (FLAT,), ("latent", "decode_mean")),
+    ConvVAE: (lambda: ConvVAE((8, 8), 2, channels=(4,), hidden=8), (IMAGES,), ("latent", "decode_mean")),
+    ConvAutoencoder: (lambda: ConvAutoencoder((8, 8), 2, channels=(4,), hidden=8), (IMAGES,), ("latent", "decode_mean")),
     BetaVAE: (lambda: BetaVAE(6, 2, (4,)), (FLAT,), ("latent", "decode_mean")),
     DHSICVAE: (lambda: DHSICVAE(6, 2, (4,)), (FLAT,), ("latent", "decode_mean")),
     GenerativeClassifier: (lambda: GenerativeClassifier(VAE(6, 2, (4,), n_classes=2), n_samples=2), (FLAT, LABELS),
                            ("predict",)),
     IndependentBernoulli: (IndependentBernoulli, (FLAT,), ("negative_log_likelihood",)),
+    IndependentBinomial: (IndependentBinomial, (np.round(FLAT * 16) / 16,), ("negative_log_likelihood",)),
     ImageClassifier: (lambda: ImageClassifier((8, 8), 2, channels=(4,), hidden=8), (IMAGES, LABELS), ("predict",)),
     LORD: (lambda: LORD((8, 8), 2, 20, content_dim=2, class_dim=2, channels=(4,)), (IMAGES, LABELS), ()),
     AmortizedLORD: (lambda: AmortizedLORD(trained_lord(), channels=(4,), hidden=8), (IMAGES, LABELS),
@@ -80,7 +83,7 @@ def test_array_models_answer_to_their_verbs(model_class):
     assert isinstance(model, ArrayModel)
     if model.module is not None:
         assert isinstance(model.module, nn.Module) and callable(model.module.loss)
-    options = {} if model_class is IndependentBernoulli else {"epochs": 1, "batch_size": 8}  # closed form: no epochs
+    options = {} if model_class in (IndependentBernoulli, IndependentBinomial) else {"epochs": 1, "batch_size": 8}  # closed form: no epochs
     history = model.fit(*data, **options)
     assert isinstance(history, History) and history.n_epochs == 1 and model.history is history
     n = 5
@@ -96,7 +99,7 @@ def test_array_models_answer_to_their_verbs(model_class):
             assert decoded.shape == x.shape
         else:
             decoded = model.decode_mean(codes, y) if conditional else model.decode_mean(codes)
-            assert decoded.shape == (n, x.shape[1])
+            assert decoded.shape == (n, *x.shape[1:])  # flat rows, or images for image models
     if "transfer" in verbs:
         assert isinstance(model, TransferModel)
         assert model.transfer(x, 1 - y).shape == x.shape

@@ -251,6 +251,27 @@ def test_continuous_factors_are_refused_by_discrete_scores():
     assert 0 <= metrics.mutual_information_gap(codes, binned) <= 1
 
 
+@given(codes_and_factors(min_rows=10), st.floats(0.2, 0.5) | st.floats(0, 1))
+@SLOW
+def test_code_information(data, test_fraction):
+    def valid(information):
+        assert information.shape == (np.asarray(data[0][1]).shape[1],) and np.isfinite(information).all()
+
+    check_metric(metrics.code_information, data, valid, test_fraction=test_fraction)
+
+
+@given(codes_and_factors(), st.integers(1, 3) | st.integers(-1, 0), st.floats(0, 0.5))
+@FAST
+def test_anchor_codes(data, n_rotations, noise):
+    factors = data[0][1]
+
+    def valid(anchors):
+        for codes in anchors.values():
+            assert all(np.isfinite(code).all() and code.shape == np.asarray(factors).shape for code in codes)
+
+    outcome(lambda: metrics.anchor_codes(factors, n_rotations=n_rotations, noise=noise), valid)
+
+
 @given(codes_and_factors(min_rows=8), st.integers(20, 80) | st.integers(0, 5), st.floats(0.1, 0.5) | st.floats(0, 1))
 @SLOW
 def test_higgins_score(data, n_votes, test_fraction):
@@ -358,7 +379,7 @@ def test_dhsic_family(values, container, corruption, bandwidth, data):
 
 
 def test_the_property_tests_cover_every_public_metric():
-    covered = {"silhouette", "clustering_ari", "cluster_codes", "knn_group_entropy", "group_transport_distance",
+    covered = {"anchor_codes", "code_information", "silhouette", "clustering_ari", "cluster_codes", "knn_group_entropy", "group_transport_distance",
                "sample_wasserstein", "mutual_information_matrix", "factor_entropies", "mutual_information_gap",
                "discretize", "higgins_score", "class_leakage", "factor_r2", "mean_expression_r2", "mean_response_r2",
                "top_differential_genes", "dhsic", "latent_dhsic", "median_bandwidth", "rbf_gram", "dhsic_from_grams"}

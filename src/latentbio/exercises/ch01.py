@@ -2,8 +2,10 @@
 
 import math
 
+import numpy as np
 import torch
 
+from ..metrics import anchor_codes, mutual_information_gap
 from . import call_student, exercise, expect, expect_close, passed
 
 
@@ -45,4 +47,34 @@ def check_gaussian_kl(gaussian_kl, *, name: str) -> None:
     expected = torch.distributions.kl_divergence(posterior, prior).sum(-1)
     expect_close(call_student(gaussian_kl, mean, log_var, exercise=name), expected, name,
                  "the KL does not match the closed form 0.5 * sum(exp(log_var) + mean**2 - 1 - log_var)")
+    passed(name)
+
+
+@exercise("1.3", "which code is disentangled?", forbidden=("mutual_information_gap",))
+def check_mig_of_codes(mig_of_codes, codes_by_name, factors, *, name: str) -> None:
+    """Exercise 1.3: ``mig_of_codes(codes_by_name, factors)`` returns ``{name: MIG}`` for every code,
+    MIG as :func:`latentbio.metrics.mutual_information_gap` computes it; checked on a toy case, then
+    on the chapter's codes plus two anchors (the true factors and a rotated copy)."""
+    rng = np.random.default_rng(0)
+    toy_factors = np.stack([rng.integers(0, 4, 2000), rng.integers(0, 5, 2000)], axis=1)
+    toy_codes = {"factors": toy_factors + 0.01 * rng.standard_normal(toy_factors.shape),
+                 "duplicated": np.hstack([toy_factors, toy_factors]).astype(float)}
+    toy = call_student(mig_of_codes, toy_codes, toy_factors, exercise=name)
+    expect(isinstance(toy, dict) and set(toy) == set(toy_codes), name,
+           f"return a dict with one MIG per name of codes_by_name ({sorted(toy_codes)}); got {toy!r:.200}")
+    expect(abs(float(toy["factors"]) - 1.0) < 0.02, name,
+           f"a code that is the factors themselves must score about 1; yours scored {float(toy['factors']):.3f}. "
+           "Divide each gap by the factor's entropy (factor_entropies).")
+    expect(abs(float(toy["duplicated"])) < 0.02, name,
+           f"a code with every factor in two identical dimensions must score 0 (the best and the runner-up are equal); "
+           f"yours scored {float(toy['duplicated']):.3f}. Take the gap between the best and the SECOND-best dimension.")
+    anchors = anchor_codes(factors, n_rotations=1, seed=0)
+    codes_by_name = {**codes_by_name, "true factors + noise": anchors["true factors + noise"][0],
+                     "rotated truth": anchors["rotated truth"][0]}
+    scores = call_student(mig_of_codes, codes_by_name, factors, exercise=name)
+    expected = {key: mutual_information_gap(codes, factors) for key, codes in codes_by_name.items()}
+    expect(isinstance(scores, dict) and set(scores) == set(expected), name,
+           f"return one MIG per name of codes_by_name: {sorted(expected)}")
+    for key, value in expected.items():
+        expect_close(float(scores[key]), value, name, f"the MIG of {key!r} is not the package's", atol=1e-6)
     passed(name)

@@ -6,9 +6,12 @@ import numpy as np
 import torch
 
 from ..distributions import kl_standard_normal
-from ..likelihoods import bernoulli_log_prob
+from ..likelihoods import bernoulli_log_prob, binomial_log_prob
+from ..models import VAE, GenerativeClassifier
 from ..models.generative_classifier import bayes_rule
 from . import call_student, exercise, expect, expect_close, passed
+
+LEVELS = 16  # the grey levels of scikit-learn's digits are counts 0 .. 16
 
 
 def _as_array(value, name: str, what: str) -> np.ndarray:
@@ -19,20 +22,22 @@ def _as_array(value, name: str, what: str) -> np.ndarray:
 
 
 @exercise("2.1", "the two terms of the ELBO",
-          forbidden=("bernoulli_log_prob", "observation_log_prob", "kl_standard_normal", "kl_normal"))
+          forbidden=("binomial_log_prob", "bernoulli_log_prob", "observation_log_prob", "kl_standard_normal",
+                     "kl_normal"))
 def check_elbo_terms(elbo_terms, *, name: str) -> None:
     """Exercise 2.1: ``elbo_terms(x, logits, mean, log_var)`` returns the per-image
-    (reconstruction, kl) of the negative ELBO: -log p(x | z) under Bernoulli(sigmoid(logits))
-    summed over pixels, and KL(N(mean, exp(log_var)) || N(0, I)) summed over latent dimensions."""
+    (reconstruction, kl) of the negative ELBO: -log p(x | z) of the counts 16 x under
+    Binomial(16, sigmoid(logits)) summed over pixels, and KL(N(mean, exp(log_var)) || N(0, I))
+    summed over latent dimensions."""
     generator = torch.Generator().manual_seed(2)
-    x = torch.rand(5, 64, generator=generator)
+    x = torch.randint(0, LEVELS + 1, (5, 64), generator=generator) / LEVELS
     logits = 3 * torch.randn(5, 64, generator=generator)
     mean, log_var = torch.randn(5, 4, generator=generator), torch.randn(5, 4, generator=generator)
     result = call_student(elbo_terms, x, logits, mean, log_var, exercise=name)
     expect(isinstance(result, tuple) and len(result) == 2, name, "return a tuple (reconstruction, kl)")
     reconstruction = _as_array(result[0], name, "the reconstruction term")
     kl = _as_array(result[1], name, "the KL term")
-    expected_reconstruction = -bernoulli_log_prob(x, logits).numpy()
+    expected_reconstruction = -binomial_log_prob(x, logits, LEVELS).numpy()
     expected_kl = kl_standard_normal(mean, log_var).numpy()
     expect(reconstruction.shape == (5,) and kl.shape == (5,), name,
            f"return one value per image, shape (5,), for both terms; got {reconstruction.shape} and {kl.shape}. "
@@ -41,9 +46,14 @@ def check_elbo_terms(elbo_terms, *, name: str) -> None:
         expect(False, name, "the reconstruction term has the wrong sign: it is -log p(x | z), a positive number of nats")
     if np.allclose(reconstruction * 64, expected_reconstruction, rtol=1e-4):
         expect(False, name, "the reconstruction term is averaged over pixels: sum it over the 64 pixels instead")
+    bernoulli = -bernoulli_log_prob(x, logits).numpy()
+    if np.allclose(reconstruction, bernoulli, rtol=1e-4):
+        expect(False, name, "this is the Bernoulli cross-entropy of the grey levels, not the binomial likelihood of the "
+               "counts k = 16 x: use torch.distributions.Binomial(16, logits=logits).log_prob(16 * x)")
     expect_close(reconstruction, expected_reconstruction, name,
-                 "the reconstruction term is not -sum_j [x_j log p_j + (1 - x_j) log(1 - p_j)] with p = sigmoid(logits). "
-                 "Hint: torch.nn.functional.binary_cross_entropy_with_logits(logits, x, reduction='none').sum(-1)")
+                 "the reconstruction term is not -sum_j log Binomial(16 x_j; 16, sigmoid(logits_j)). Did you include "
+                 "the binomial coefficient log C(16, k)? Hint: torch.distributions.Binomial(16, logits=logits)"
+                 ".log_prob(16 * x).sum(-1)", rtol=1e-4, atol=1e-3)
     expect_close(kl, expected_kl, name, "the KL term does not match 0.5 * sum(exp(log_var) + mean**2 - 1 - log_var)")
     passed(name)
 
@@ -98,4 +108,91 @@ def check_bayes_classifier(class_posterior, *, name: str) -> None:
            "Hint: subtract the row maximum before exp (log-sum-exp), or use torch.softmax / scipy.special.softmax.")
     expect_close(posterior, bayes_rule(image_scale, np.log(np.full(3, 1 / 3))), name,
                  "the posterior is wrong for log-likelihoods of about -1000 nats")
+    passed(name)
+
+
+@exercise("2.4", "how loose is the ELBO?", forbidden=("log_importance_weights",))
+def check_importance_weighted_bounds(importance_weighted_bounds, vae, x, *, name: str) -> None:
+    """Exercise 2.4: ``importance_weighted_bounds(vae, x, ks, seed)`` returns ``{k: mean over x of the
+    k-sample importance-weighted bound on log p(x)}`` (Burda et al. 2016), as
+    :meth:`latentbio.models.VAE.importance_weighted_bound` computes it."""
+    # known answer: encoder = prior and a decoder that ignores z, so every weight is p(x) itself
+    flat = VAE(64, 2, (4,), likelihood="binomial", total_count=LEVELS)
+    with torch.no_grad():
+        for parameter in flat.module.parameters():
+            parameter.zero_()
+    toy = np.random.default_rng(0).integers(0, LEVELS + 1, size=(6, 64)) / LEVELS
+    exact = float(binomial_log_prob(torch.as_tensor(toy), torch.zeros(6, 64, dtype=torch.float64), LEVELS).mean())
+    bounds = call_student(importance_weighted_bounds, flat, toy, (1, 5), 0, exercise=name)
+    expect(isinstance(bounds, dict) and set(bounds) == {1, 5}, name, "return a dict with one bound per k in ks")
+    for k in (1, 5):
+        expect_close(float(bounds[k]), exact, name, f"when q(z | x) is the prior and the decoder ignores z, every "
+                     f"importance weight is p(x), so the bound must equal log p(x) for every k (k = {k}). Check the "
+                     "signs of log p(z) and log q(z | x), and divide by k inside the logarithm (subtract log k).",
+                     rtol=1e-4, atol=1e-3)
+    ks = (1, 10, 100)
+    bounds = call_student(importance_weighted_bounds, vae, x, ks, 0, exercise=name)
+    expect(isinstance(bounds, dict) and set(bounds) == set(ks), name, "return a dict with one bound per k in ks")
+    for k, tolerance in zip(ks, (2.0, 1.0, 0.5)):
+        expected = float(vae.importance_weighted_bound(x, n_samples=k, seed=1).mean())
+        expect(abs(float(bounds[k]) - expected) < tolerance, name,
+               f"for k = {k} your bound is {float(bounds[k]):.2f} nats, the package's {expected:.2f} "
+               f"(they may differ by sampling noise, up to {tolerance} nats). Average the bound over the images.")
+    expect(bounds[1] < bounds[10] < bounds[100], name, "the bound must rise with k: "
+           f"{ {k: round(float(v), 2) for k, v in bounds.items()} }")
+    passed(name)
+
+
+def _bayes_choices(classifier, x, y, n_samples: int) -> dict[str, np.ndarray]:
+    """Per-image ELBO and importance-weighted bound under every label, and Bayes' rule's choices."""
+    labels = np.arange(classifier.n_classes)
+    elbos = np.stack([-classifier.vae.negative_elbo(x, np.full(len(x), c), n_samples=n_samples) for c in labels], 1)
+    bounds = np.stack([classifier.vae.importance_weighted_bound(x, np.full(len(x), c), n_samples=n_samples)
+                       for c in labels], 1)
+    return {"elbo": bayes_rule(elbos, classifier.class_log_prior).argmax(axis=1),
+            "bound": bayes_rule(bounds, classifier.class_log_prior).argmax(axis=1), "gaps": bounds - elbos,
+            "best_wrong": np.where(labels == np.asarray(y)[:, None], -np.inf, bounds).argmax(axis=1)}
+
+
+@exercise("2.5", "does Bayes' rule need the tighter bound?", forbidden=())
+def check_elbo_versus_bound(elbo_versus_bound, classifier, x, y, *, name: str) -> None:
+    """Exercise 2.5: ``elbo_versus_bound(classifier, x, y)`` returns the accuracy of Bayes' rule with
+    class ELBOs (``"elbo"``) and with importance-weighted bounds (``"bound"``, k = 100), the fraction of
+    images whose decision differs (``"changed"``), and the mean bound-minus-ELBO gap under the
+    best-scoring wrong label and under the true label (``"wrong_label_gap"``, ``"true_label_gap"``)."""
+    keys = {"elbo", "bound", "changed", "wrong_label_gap", "true_label_gap"}
+    # known answer: a conditional VAE whose weights are all zero explains every image equally well under
+    # every label (q(z | x, y) is the prior, the decoder ignores z and y), so both rules pick the most
+    # frequent class, never disagree, and both gaps are exactly 0
+    flat = GenerativeClassifier(VAE(64, 2, (4,), likelihood="binomial", total_count=LEVELS, n_classes=3))
+    with torch.no_grad():
+        for parameter in flat.module.parameters():
+            parameter.zero_()
+    flat.class_log_prior = np.log([0.2, 0.5, 0.3])
+    toy = np.random.default_rng(0).integers(0, LEVELS + 1, size=(8, 64)) / LEVELS
+    toy_labels = np.array([1, 1, 0, 2, 1, 0, 2, 2])
+    result = call_student(elbo_versus_bound, flat, toy, toy_labels, exercise=name)
+    expect(isinstance(result, dict) and set(result) == keys, name, f"return a dict with the keys {sorted(keys)}")
+    expect_close([float(result[key]) for key in ("elbo", "bound", "changed", "wrong_label_gap", "true_label_gap")],
+                 [3 / 8, 3 / 8, 0.0, 0.0, 0.0], name,
+                 "when every label explains every image equally well, Bayes' rule must pick the most probable class "
+                 "(class 1, prior 0.5) for every image under both bounds, the two never disagree, and the bound "
+                 "equals the ELBO. Did you add classifier.class_log_prior to the class log-likelihoods?", atol=1e-4)
+    result = call_student(elbo_versus_bound, classifier, x, y, exercise=name)
+    expect(isinstance(result, dict) and set(result) == keys, name, f"return a dict with the keys {sorted(keys)}")
+    choices = _bayes_choices(classifier, x, y, n_samples=100)
+    rows = np.arange(len(y))
+    expected = {"elbo": np.mean(choices["elbo"] == y), "bound": np.mean(choices["bound"] == y),
+                "changed": np.mean(choices["elbo"] != choices["bound"]),
+                "wrong_label_gap": choices["gaps"][rows, choices["best_wrong"]].mean(),
+                "true_label_gap": choices["gaps"][rows, y].mean()}
+    for key, tolerance, hint in (
+            ("elbo", 0.02, "use -classifier.vae.negative_elbo(x, labels, n_samples=100) as log p(x | y) for each label"),
+            ("bound", 0.02, "use classifier.vae.importance_weighted_bound(x, labels, n_samples=100) for each label"),
+            ("changed", 0.02, "count the images whose argmax differs between the two rules, as a fraction"),
+            ("wrong_label_gap", 0.5, "take bound minus ELBO under the wrong label with the highest bound, per image"),
+            ("true_label_gap", 0.5, "take bound minus ELBO under each image's true label")):
+        expect(abs(float(result[key]) - expected[key]) <= tolerance, name,
+               f"{key!r} is {float(result[key]):.3f}; the package's computation gives {expected[key]:.3f} "
+               f"(sampling noise allows {tolerance}). Hint: {hint}.")
     passed(name)

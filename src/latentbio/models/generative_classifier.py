@@ -6,8 +6,11 @@ p(y), and classifies with Bayes' rule
 
     p(y | x) = p(x | y) p(y) / sum_c p(x | c) p(c).
 
-Here log p(x | y) is estimated by the ELBO of a conditional VAE (Sohn et al. 2015), a
-lower bound on it (Kingma & Welling 2014, eq. 3), computed once per candidate class.
+Here log p(x | y) is estimated, once per candidate class, by the importance-weighted bound
+(Burda et al. 2016) of a conditional VAE (Sohn et al. 2015): a lower bound on it that is
+tighter than the ELBO (Kingma & Welling 2014, eq. 3) and approaches it as the number of
+sampled codes grows. With an exact likelihood of the data (a binomial decoder for grey
+levels), Bayes' rule then compares numbers on the same scale for every class.
 """
 
 import numpy as np
@@ -34,7 +37,8 @@ def bayes_rule(class_log_likelihoods, class_log_prior) -> np.ndarray:
 
 
 class GenerativeClassifier(ArrayModel):
-    """Classify with Bayes' rule from a conditional VAE's ELBO per class and the class frequencies.
+    """Classify with Bayes' rule from a conditional VAE's bound on log p(x | y) per class (from
+    ``n_samples`` codes each) and the class frequencies.
 
     ``vae`` must be conditional (``n_classes > 0``); its network is also ``self.module``.
     :meth:`fit` trains it on labelled data and sets p(y) to the training frequencies; the same
@@ -49,7 +53,7 @@ class GenerativeClassifier(ArrayModel):
         self.class_log_prior = np.full(vae.n_classes, -np.log(vae.n_classes))
 
     def _rows(self, x):
-        return check_feature_matrix(x, self.vae.n_input, unit_interval=self.module.likelihood == "bernoulli")
+        return check_feature_matrix(x, self.vae.n_input, unit_interval=self.module.likelihood != "gaussian")
 
     def fit(self, x, y, *, epochs: int = 50, **fit_options) -> train.History:
         """Train the conditional VAE on (x, y) and set the prior to the label frequencies; returns the History."""
@@ -65,12 +69,12 @@ class GenerativeClassifier(ArrayModel):
         return self.history
 
     def class_log_likelihoods(self, x) -> np.ndarray:
-        """ELBO estimates of log p(x | y) for every class y, shape ``(n, n_classes)``, in nats
-        (columns in the order of ``self.classes``)."""
+        """Importance-weighted bounds on log p(x | y) for every class y (``n_samples`` codes each),
+        shape ``(n, n_classes)``, in nats (columns in the order of ``self.classes``)."""
         x = self._rows(x)
         n = x.shape[0]
         classes = self.vae.classes if self.vae.classes is not None else np.arange(self.n_classes)
-        return np.stack([-self.vae.negative_elbo(x, [label] * n, n_samples=self.n_samples)
+        return np.stack([self.vae.importance_weighted_bound(x, [label] * n, n_samples=self.n_samples)
                          for label in classes], axis=1)
 
     def predict_proba(self, x) -> np.ndarray:

@@ -6,12 +6,18 @@
   the code towards the factorised prior, which encourages disentanglement).
 - Conditional VAE: Sohn et al. (2015) give a class label to both the encoder and the
   decoder (``n_classes > 0``), so that the decoder learns p(x | z, y).
+- Importance-weighted bound (Burda et al. 2016, Eq. 8): with k codes z_i drawn from
+  q(z | x), log (1/k) sum_i p(x | z_i) p(z_i) / q(z_i | x) is a lower bound on log p(x) that
+  equals the ELBO's estimate for k = 1 and rises towards log p(x) as k grows
+  (:func:`log_importance_weights` gives the k log-weights of each sample).
 
 :class:`VAEModule` is the torch network and its loss; :class:`VAE` is the face a notebook uses
 (arrays in, arrays out).
 """
 
 from collections.abc import Sequence
+
+import math
 
 import numpy as np
 import torch
@@ -31,12 +37,14 @@ class VAEModule(nn.Module):
 
     ``n_input`` features, ``n_latent`` latent dimensions, ``hidden`` sizes of the encoder's
     hidden layers (the decoder mirrors them), ``beta`` the weight of the KL term,
-    ``likelihood`` ``"bernoulli"`` (data in [0, 1]) or ``"gaussian"`` (unit variance),
+    ``likelihood`` ``"bernoulli"`` (data in [0, 1]), ``"gaussian"`` (unit variance) or
+    ``"binomial"`` (grey levels k / ``total_count``, an exact likelihood of discrete levels),
     ``n_classes`` > 0 for a conditional VAE.
     """
 
     def __init__(self, n_input: int, n_latent: int = 10, hidden: Sequence[int] = (256, 128),
-                 beta: float = 1.0, likelihood: str = "bernoulli", n_classes: int = 0):
+                 beta: float = 1.0, likelihood: str = "bernoulli", n_classes: int = 0,
+                 total_count: int | None = None):
         super().__init__()
         for name, value, low in (("n_input", n_input, 1), ("n_latent", n_latent, 1), ("n_classes", n_classes, 0)):
             if not isinstance(value, (int, np.integer)) or isinstance(value, bool) or value < low:
@@ -46,6 +54,10 @@ class VAEModule(nn.Module):
         self.n_input, self.n_latent, self.n_classes = int(n_input), int(n_latent), int(n_classes)
         self.beta = float(beta)
         self.likelihood = check_observation_model(likelihood)
+        if (likelihood == "binomial") != (total_count is not None):
+            raise ValueError("give total_count (the number of grey-level steps, e.g. 16) with likelihood='binomial', "
+                             f"and only then; got likelihood={likelihood!r}, total_count={total_count!r}")
+        self.total_count = total_count
         self.encoder = GaussianEncoder(self.n_input + self.n_classes, self.n_latent, hidden)
         self.decoder = mlp([self.n_latent + self.n_classes, *reversed(hidden), self.n_input])
 
@@ -61,7 +73,7 @@ class VAEModule(nn.Module):
         return self.encoder(self._with_class(x, y))
 
     def decode(self, z: torch.Tensor, y: torch.Tensor | None = None) -> torch.Tensor:
-        """Decoder output for latent codes: logits (Bernoulli) or means (Gaussian)."""
+        """Decoder output for latent codes: logits (Bernoulli, binomial) or means (Gaussian)."""
         return self.decoder(self._with_class(z, y))
 
     def elbo_terms(self, x: torch.Tensor, y: torch.Tensor | None = None) -> dict[str, torch.Tensor]:
@@ -69,14 +81,32 @@ class VAEModule(nn.Module):
         with the sampled codes ``z`` they were computed from."""
         mean, log_var = self.encode(x, y)
         z = reparameterize(mean, log_var)
-        return {"log_likelihood": observation_log_prob(self.likelihood, x, self.decode(z, y)),
+        return {"log_likelihood": self.log_likelihood(x, self.decode(z, y)),
                 "kl": kl_standard_normal(mean, log_var), "z": z}
+
+    def log_likelihood(self, x: torch.Tensor, decoded: torch.Tensor) -> torch.Tensor:
+        """log p(x | z) given the decoder's output for z, summed over features."""
+        return observation_log_prob(self.likelihood, x, decoded, total_count=self.total_count)
 
     def loss(self, x: torch.Tensor, y: torch.Tensor | None = None) -> dict[str, torch.Tensor]:
         """Batch mean of -log p(x | z) + beta * KL, with both terms reported."""
         terms = self.elbo_terms(x, y)
         reconstruction, kl = -terms["log_likelihood"].mean(), terms["kl"].mean()
         return {"loss": reconstruction + self.beta * kl, "reconstruction": reconstruction, "kl": kl}
+
+
+def log_importance_weights(module: VAEModule, x: torch.Tensor, y: torch.Tensor | None = None,
+                           n_samples: int = 1) -> torch.Tensor:
+    """log p(x | z_i) + log p(z_i) - log q(z_i | x) for ``n_samples`` codes z_i ~ q(z | x) per sample of
+    ``x`` under the VAE network ``module``, shape ``(n_samples, n)``: their mean estimates the ELBO,
+    their log-mean-exp the importance-weighted bound (Burda et al. 2016, Eq. 8)."""
+    mean, log_var = module.encode(x, y)
+    posterior = torch.distributions.Normal(mean, torch.exp(0.5 * log_var))
+    z = posterior.sample((n_samples,))
+    prior = torch.distributions.Normal(torch.zeros_like(mean), torch.ones_like(mean))
+    decoded = module.decode(z.flatten(0, 1), None if y is None else y.repeat(n_samples))
+    log_likelihood = module.log_likelihood(x.repeat(n_samples, 1), decoded).view(n_samples, -1)
+    return log_likelihood + (prior.log_prob(z) - posterior.log_prob(z)).sum(dim=-1)
 
 
 class VAE(ArrayModel):
@@ -104,7 +134,7 @@ class VAE(ArrayModel):
 
     def _inputs(self, x, y=None, *, name: str = "x") -> tuple:
         """(x as a float32 tensor or CSR matrix, labels as int64 or None), checked."""
-        x = check_feature_matrix(x, self.n_input, name=name, unit_interval=self.module.likelihood == "bernoulli")
+        x = check_feature_matrix(x, self.n_input, name=name, unit_interval=self.module.likelihood != "gaussian")
         return x, self._labels(y, x.shape[0])
 
     def _labels(self, y, n_samples: int) -> torch.Tensor | None:
@@ -163,3 +193,21 @@ class VAE(ArrayModel):
             total += terms["kl"] - terms["log_likelihood"]
         torch.random.set_rng_state(state)
         return (total / n_samples).cpu().numpy()
+
+    @torch.no_grad()
+    def importance_weighted_bound(self, x, y=None, *, n_samples: int = 1000, seed: int = 0,
+                                  samples_per_pass: int = 100) -> np.ndarray:
+        """The importance-weighted lower bound on log p(x) (Burda et al. 2016, Eq. 8) per sample, in
+        nats, from ``n_samples`` codes drawn from q(z | x) (``samples_per_pass`` at a time). It
+        equals an ELBO estimate for ``n_samples = 1`` and approaches log p(x) as it grows."""
+        if not isinstance(n_samples, int) or n_samples < 1:
+            raise ValueError(f"n_samples must be a positive integer, got {n_samples!r}")
+        x, labels = self._inputs(x, y)
+        inputs = [torch.from_numpy(dense_rows(x)).to(self.device)] + ([] if labels is None else [labels.to(self.device)])
+        self.module.eval()
+        state = torch.random.get_rng_state()
+        torch.manual_seed(seed)
+        passes = [log_importance_weights(self.module, *inputs, n_samples=min(samples_per_pass, n_samples - start))
+                  for start in range(0, n_samples, samples_per_pass)]
+        torch.random.set_rng_state(state)
+        return (torch.logsumexp(torch.cat(passes), dim=0) - math.log(n_samples)).cpu().numpy()
