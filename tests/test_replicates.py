@@ -2,7 +2,7 @@ import numpy as np
 import pytest
 import torch
 
-from latentbio.replicates import run_replicates
+from latentbio.replicates import map_tasks, run_replicates
 
 
 def draw(seed):
@@ -35,3 +35,14 @@ def test_workers_give_the_same_results_as_this_process():
 def test_bad_arguments(seeds, n_jobs, message):
     with pytest.raises(ValueError, match=message):
         run_replicates(draw, seeds, n_jobs=n_jobs)
+
+
+def test_map_tasks_keeps_the_order_in_workers_and_here():
+    import math
+
+    assert map_tasks(math.sqrt, [1, 4, 9, 16], workers=2) == [1.0, 2.0, 3.0, 4.0]
+    prepared = []
+    assert map_tasks(math.sqrt, [4], initializer=prepared.append, initargs=("here",)) == [2.0]
+    assert prepared == ["here"]
+    with pytest.raises(ValueError, match="workers"):
+        map_tasks(math.sqrt, [4], workers=0)

@@ -10,9 +10,7 @@ of this size). :func:`recovery_scores` scores how well each space recovers the c
 
 from __future__ import annotations
 
-import multiprocessing
 import time
-from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 import numpy as np
@@ -24,7 +22,7 @@ from .data import simulate_counts
 from .device import reapply_thread_policy
 from .metrics.clustering import cluster_codes, clustering_ari, silhouette
 from .models import CountVAE
-from .progress import progress_enabled
+from .replicates import map_tasks
 from .seed import seed_everything
 
 SEEDS = (0, 1, 2)
@@ -103,32 +101,10 @@ def tasks(seeds=SEEDS) -> list[tuple[int, int]]:
     return [(seed, 2) for seed in seeds] + [(seed, 0) for seed in seeds]
 
 
-def _worker(task):
-    from .device import configure
-
-    configure(1)
-    return run_task(task)
-
-
 def compute_table(seeds=SEEDS, *, workers: int = 1) -> pd.DataFrame:
     """The seed table, computed here (a progress bar per data set); ``workers`` > 1 runs the data
-    sets in that many processes, one torch thread each."""
-    from tqdm.auto import tqdm
-
-    todo = tasks(seeds)
-    bar = tqdm(total=len(todo), desc="chapter 4 seed table (data sets)", disable=not progress_enabled())
-    parts = []
-    if workers > 1:
-        # fresh (spawned) workers: a fork of a process that has used torch can crash
-        with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn")) as pool:
-            for part in pool.map(_worker, todo):
-                parts.append(part)
-                bar.update()
-    else:
-        for task in todo:
-            parts.append(run_task(task))
-            bar.update()
-    bar.close()
+    sets in that many processes, one torch thread each (:func:`latentbio.replicates.map_tasks`)."""
+    parts = map_tasks(run_task, tasks(seeds), workers=workers, desc="chapter 4 seed table (data sets)")
     return pd.concat(parts, ignore_index=True)
 
 

@@ -22,9 +22,7 @@ Two tables, one row per (experiment, model, seed), each row one trained model:
 
 from __future__ import annotations
 
-import multiprocessing
 import time
-from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 import numpy as np
@@ -37,7 +35,7 @@ from .metrics.mixing import cross_group_label_agreement, knn_group_entropy
 from .metrics.readout import label_auc, private_space_leakage
 from .models import CountVAE, MultiGroupVI
 from .models.multigroupvi import official_max_epochs
-from .progress import progress_enabled
+from .replicates import map_tasks
 from .seed import seed_everything
 
 SEEDS = (0, 1, 2)
@@ -149,33 +147,10 @@ def tasks(seeds=SEEDS) -> list[tuple[str, str, int]]:
             for name in MODELS[experiment] for seed in seeds]
 
 
-def _worker(task):
-    from .device import configure
-
-    configure(1)
-    return run_task(task)
-
-
 def compute_tables(seeds=SEEDS, *, workers: int = 1) -> pd.DataFrame:
     """Both tables, trained here (a progress bar per model): ``workers`` > 1 trains in that many
-    processes, one torch thread each."""
-    from tqdm.auto import tqdm
-
-    todo = tasks(seeds)
-    bar = tqdm(total=len(todo), desc="chapter 6 tables (models)", disable=not progress_enabled())
-    rows = []
-    if workers > 1:
-        # fresh (spawned) workers: a fork of a process that has used torch can crash
-        with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn")) as pool:
-            for row in pool.map(_worker, todo):
-                rows.append(row)
-                bar.update()
-    else:
-        for task in todo:
-            rows.append(run_task(task))
-            bar.update()
-    bar.close()
-    return pd.DataFrame(rows)
+    processes, one torch thread each (:func:`latentbio.replicates.map_tasks`)."""
+    return pd.DataFrame(map_tasks(run_task, tasks(seeds), workers=workers, desc="chapter 6 tables (models)"))
 
 
 def load_tables(path, seeds=SEEDS) -> pd.DataFrame:

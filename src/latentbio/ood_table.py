@@ -14,19 +14,16 @@ the file is absent.
 """
 
 import json
-import multiprocessing
 import time
 import warnings
-from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 import pandas as pd
-from tqdm.auto import tqdm
 
 from .data import load_kang2018
 from .device import configure
 from .ood_protocol import CHAPTER_SETTINGS, scgen_task_rows
-from .progress import progress_enabled
+from .replicates import map_tasks
 from .traversal_protocol import paper_protocol_rows
 
 
@@ -88,16 +85,9 @@ def compute_ood_table(path=TABLE_PATH, *, workers: int = 1, adata=None, settings
     cell_types = list(adata.obs["cell_type"].cat.categories)
     tasks = table_plan(cell_types)
     start = time.perf_counter()
-    rows = []
-    if workers == 1:
-        start_worker(adata, settings)
-        for task in tqdm(tasks, desc="chapter 5 table", disable=not progress_enabled()):
-            rows.extend(run_task(task))
-    else:  # fresh processes ("spawn"): a fork of a process that has run torch can crash
-        with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"),
-                                 initializer=start_worker, initargs=(adata, settings)) as pool:
-            for result in pool.map(run_task, tasks):
-                rows.extend(result)
+    rows = [row for result in map_tasks(run_task, tasks, workers=workers, desc="chapter 5 table",
+                                        initializer=start_worker, initargs=(adata, settings))
+            for row in result]
     table = pd.DataFrame(rows)
     first = ["protocol", "cell_type", "method", "seed"]
     table = table[first + [c for c in table.columns if c not in first]]

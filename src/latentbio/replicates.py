@@ -12,15 +12,19 @@ result in a worker and in this process.
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 from collections.abc import Callable, Iterable
+from concurrent.futures import ProcessPoolExecutor
 
 import torch
+from tqdm.auto import tqdm
 from joblib import Parallel, delayed
 from joblib.externals.loky import get_reusable_executor
 
 from .checks import check_integer
 from .device import configure, get_device
+from .progress import progress_enabled
 from .seed import seed_everything
 
 
@@ -61,4 +65,39 @@ def run_replicates(function: Callable[[int], object], seeds: Iterable[int], *, n
     return results
 
 
-__all__ = ["run_replicates"]
+def _prepare_worker(initializer: Callable | None, initargs: tuple) -> None:
+    """Set up one worker process of :func:`map_tasks`: one torch thread, then ``initializer``."""
+    configure(1)
+    if initializer is not None:
+        initializer(*initargs)
+
+
+def map_tasks(function: Callable, tasks: list, *, workers: int = 1, desc: str = "tasks",
+              initializer: Callable | None = None, initargs: tuple = ()) -> list:
+    """``[function(task) for task in tasks]`` with a progress bar, for the tables of the ``scripts/``.
+
+    ``workers`` > 1 runs the tasks in that many fresh ("spawn") processes of one torch thread each,
+    each prepared once by ``initializer(*initargs)`` (a fork of a process that has already run
+    torch can crash). ``function`` and ``initializer`` must be module-level functions. With
+    ``workers`` = 1 everything runs here, after ``initializer``, with this process's threads.
+    """
+    workers = check_integer(workers, "workers", minimum=1)
+    bar = tqdm(total=len(tasks), desc=desc, disable=not progress_enabled())
+    results = []
+    if workers == 1:
+        if initializer is not None:
+            initializer(*initargs)
+        for task in tasks:
+            results.append(function(task))
+            bar.update()
+    else:
+        with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"),
+                                 initializer=_prepare_worker, initargs=(initializer, initargs)) as pool:
+            for result in pool.map(function, tasks):
+                results.append(result)
+                bar.update()
+    bar.close()
+    return results
+
+
+__all__ = ["map_tasks", "run_replicates"]
