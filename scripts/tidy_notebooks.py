@@ -132,7 +132,9 @@ def tidy(notebook: nbformat.NotebookNode, name: str) -> nbformat.NotebookNode:
     if not cells or not (has_tag(cells[0], COLAB_TAG) or "google.colab" in cells[0].source):
         cells.insert(0, nbformat.v4.new_code_cell(""))
     colab = cells[0]
-    colab.source, colab.outputs, colab.execution_count = colab_source(), [], None
+    executed = any(c.cell_type == "code" and c.get("execution_count") for c in cells[1:])
+    # the Colab cell runs first (and does nothing off Colab): an executed chapter ran it as cell 1
+    colab.source, colab.outputs, colab.execution_count = colab_source(), [], 1 if executed else None
     colab.metadata = {"tags": [COLAB_TAG, REMOVE]}
     tidied = [colab]
     for cell in cells[1:]:

@@ -109,3 +109,11 @@ def test_tidy_moves_a_loop_of_records_with_its_outputs():
     kept, records = tidied.cells[-2], tidied.cells[-1]
     assert kept.source == 'print("x")' and [o.output_type for o in kept.outputs] == ["stream"]
     assert records.source == 'for name in "ab":\n    record(name, 1)' and len(records.outputs) == 2
+
+
+def test_tidy_keeps_an_executed_chapter_fully_executed():
+    notebook = synthetic()
+    for index, cell in enumerate(c for c in notebook.cells if c.cell_type == "code"):
+        cell.execution_count = index + 1
+    tidied = tidy(notebook, "09_tidy.ipynb")
+    assert all(c.execution_count for c in tidied.cells if c.cell_type == "code")
