@@ -1,7 +1,8 @@
 # Two commands do all the set-up on a fresh machine (see README.md):
 #   make book             builds the HTML book into _build/html, executing the notebooks (cached)
 #   make book-committed   builds it from the committed notebook outputs, without running anything
-#   make test             unit tests, the notebooks under nbval, a -W book build and an offline-browser check
+#   make test             unit tests, the tables recomputed and compared, the notebooks under nbval,
+#                         a -W book build and an offline-browser check
 # Every pip call goes through constraints.txt (torch==2.13.0, jupyter-book==1.0.4.post1).
 # On Linux, PyPI's torch is the CUDA build (several GB); for the CPU build:
 #   make install TORCH_INDEX=https://download.pytorch.org/whl/cpu
@@ -24,7 +25,7 @@ endif
 NBVAL := --nbval-lax --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg
 PYTEST := $(PYTHON) -m pytest -p no:cacheprovider
 
-.PHONY: install test unit notebooks book book-committed student grade bench bench-train execute tidy clean tables
+.PHONY: install test unit notebooks book book-committed student grade bench bench-train execute tidy clean tables check-tables
 
 $(PYTHON):
 	python3 -m venv $(VENV)
@@ -37,30 +38,24 @@ $(INSTALLED): $(PYTHON) pyproject.toml constraints.txt
 
 install: $(INSTALLED)
 
-# Tables that take longer than a chapter's 3 minutes (seeds x cases), computed here in 2 worker
-# processes; each chapter reads and checks its file, and computes it itself when it is absent (Colab).
-#   chapter 3: 3 seeds, each also with every schedule doubled (the plateau rule)
-#   chapter 4: 3 seeds of PCA and the count VAE at scVI's budget, and the no-program control
-#   chapter 5: every held-out cell type in both protocols
-#   chapter 6: 3 seeds of three models at the official budget, and the composition-shift table
-# Remade when the package or the table's script changes.
-TABLES := _build/ch03_seed_table.json _build/ch04_seed_table.csv _build/ch05_ood_table.csv _build/ch06_tables.csv
-PACKAGE_SOURCES := $(shell find src/latentbio -name '*.py' -not -path '*/plotting/*' \
-	-not -path '*/widgets/*' -not -path '*/exercises/*' 2>/dev/null)
+# The tables that rest on many seeds or cases (chapters 3 to 6) ship with the course, inside the
+# package (src/latentbio/experiments/tables/), so the chapters, the book and Colab read them at once.
+#   make tables         recomputes, in 2 worker processes, the tables whose code or settings changed
+#   make check-tables   recomputes every table from scratch into _build/tables and compares it with
+#                       the shipped one within the table's tolerances (part of make test)
+tables: $(INSTALLED)
+	$(PYTHON) -m latentbio.experiments --stale --workers 2
 
-.SECONDEXPANSION:
-$(TABLES): _build/%: scripts/$$(basename $$*).py $(PACKAGE_SOURCES) | $(INSTALLED)
-	$(PYTHON) $< --workers 2 --output $@
+check-tables: $(INSTALLED)
+	$(PYTHON) -m latentbio.experiments --check --workers 2 --output _build/tables
 
-tables: $(TABLES)
-
-test notebooks book bench execute: $(TABLES)
-
-# The chapters run in grading mode (LATENTBIO_GRADING=1): a reference solution that calls the
-# package's own implementation of its exercise fails. tests/book needs the built book.
+# Fail fast: the unit tests first, then the tables recomputed and compared, then the chapters under
+# nbval in grading mode (LATENTBIO_GRADING=1: a reference solution that calls the package's own
+# implementation of its exercise fails), then the book. tests/book needs the built book.
 test: $(INSTALLED)
 	$(PYTEST) tests --ignore=tests/book
-	LATENTBIO_GRADING=1 $(PYTEST) $(NBVAL) chapters
+	$(MAKE) check-tables
+	LATENTBIO_GRADING=1 $(PYTEST) $(NBVAL) chapters book/ledger.ipynb
 	$(MAKE) book-committed
 	$(PYTEST) tests/book
 
@@ -68,41 +63,41 @@ unit: $(INSTALLED)
 	$(PYTEST) tests --ignore=tests/book
 
 notebooks: $(INSTALLED)
-	LATENTBIO_GRADING=1 $(PYTEST) $(NBVAL) chapters
+	LATENTBIO_GRADING=1 $(PYTEST) $(NBVAL) chapters book/ledger.ipynb
 
 # The book from the committed notebook outputs (no execution), warnings as errors.
 book-committed: $(INSTALLED)
-	$(PYTHON) scripts/build_book.py --committed
+	$(PYTHON) scripts/book/build_book.py --committed
 
 # The book, executing the notebooks (cached in _build/.jupyter_cache); a failing chapter is
 # reported in one line and its page shows the committed outputs.
 book: $(INSTALLED)
-	$(PYTHON) scripts/build_book.py
+	$(PYTHON) scripts/book/build_book.py
 
 student: $(INSTALLED)
-	$(PYTHON) scripts/student.py chapters _build/student
+	$(PYTHON) scripts/book/student.py chapters _build/student
 
 # make grade SUBMISSIONS=<folder>: one CSV row per student, chapter and exercise in _build/grades.csv.
 grade: $(INSTALLED)
 	@test -n "$(SUBMISSIONS)" || { echo "usage: make grade SUBMISSIONS=<folder of returned notebooks>"; exit 2; }
-	$(PYTHON) scripts/grade.py "$(SUBMISSIONS)" --timeout $(GRADE_TIMEOUT)
+	$(PYTHON) scripts/book/grade.py "$(SUBMISSIONS)" --timeout $(GRADE_TIMEOUT)
 
 # Time and memory of every chapter on this machine: _build/bench.md, and the book's table of
 # chapter times (book/chapter_times.json and .md; commit them after a run on a quiet 2-core machine).
 bench: $(INSTALLED)
-	$(PYTHON) scripts/bench.py chapters _build/bench.md
+	$(PYTHON) scripts/bench/chapters.py chapters _build/bench.md
 
 # Steps per second of the package's training loop against a bare torch loop (the count VAE).
 bench-train: $(INSTALLED)
-	$(PYTHON) scripts/bench_train.py
+	$(PYTHON) scripts/bench/train.py
 
 # Re-execute every chapter in place (the outputs to commit), benchmarking as it goes.
 execute: $(INSTALLED)
-	$(PYTHON) scripts/bench.py chapters _build/bench.md --inplace
+	$(PYTHON) scripts/bench/chapters.py chapters _build/bench.md --inplace
 
-# Tags, Colab cell, chapter header and headings of every chapter (scripts/tidy_notebooks.py).
+# Tags, Colab cell, chapter header and headings of every chapter (scripts/book/tidy_notebooks.py).
 tidy: $(INSTALLED)
-	$(PYTHON) scripts/tidy_notebooks.py chapters/*.ipynb
+	$(PYTHON) scripts/book/tidy_notebooks.py chapters/*.ipynb
 
 clean:
 	rm -rf _build

@@ -1,16 +1,16 @@
 """Chapter 5's package side: settings, the two protocols' rows, the table's loader and summary."""
 
-import json
-
 import numpy as np
 import pandas as pd
 import pytest
 
 from latentbio.metrics.expression import variance_expression_r2
-from latentbio.ood_protocol import (CHAPTER_SETTINGS, loss_plateau, paired_difference, scgen_task_rows,
-                                    summarize_ood_table, train_chapter_model, verdict)
-from latentbio.ood_table import SEEDS, load_ood_table, table_plan
-from latentbio.traversal_protocol import paper_protocol_rows
+from latentbio.experiments.ch05_scgen_task import (loss_plateau, paired_cases, scgen_task_rows, summarize_ood_table,
+                                                   train_chapter_model)
+from latentbio.experiments.ch05_table import SEEDS, SETTINGS, TABLE, compute_on, table_plan, with_case_column
+from latentbio.experiments.evidence import compare
+from latentbio.experiments.tables import read
+from latentbio.experiments.ch05_paper_protocol import paper_protocol_rows
 from test_ood import _toy_pbmcs
 
 TINY = {"n_genes": 20, "epochs": 3, "lord_epochs": 2, "hidden": (8,), "batch_size": 32}
@@ -71,26 +71,10 @@ def test_table_plan_spreads_seeds_over_types_and_gives_the_focus_case_every_seed
     assert plan[0] == ("scgen_task", "FCGR3A+Mono", list(range(SEEDS)))  # longest first
 
 
-def test_load_ood_table_says_how_to_make_a_missing_stale_or_incomplete_table(tmp_path):
-    with pytest.raises(FileNotFoundError, match="make tables"):
-        load_ood_table(tmp_path / "missing.csv")
-    path = tmp_path / "table.csv"
-    pd.DataFrame({"protocol": ["scgen_task"], "cell_type": ["a"], "method": ["vae"], "seed": [0]}).to_csv(path)
-    plan = [list(task) for task in table_plan(["a", "b"])]
-    meta = {"settings": {**CHAPTER_SETTINGS, "beta": 20.0}, "cell_types": ["a", "b"], "plan": plan}
-    path.with_suffix(".json").write_text(json.dumps(meta))
-    with pytest.raises(ValueError, match="other settings"):
-        load_ood_table(path)
-    path.with_suffix(".json").write_text(json.dumps({**meta, "settings": CHAPTER_SETTINGS, "plan": plan[:1]}))
-    with pytest.raises(ValueError, match="another plan"):
-        load_ood_table(path)
-    path.with_suffix(".json").write_text(json.dumps({**meta, "settings": CHAPTER_SETTINGS}))
-    with pytest.raises(ValueError, match="lacks the planned cases"):
-        load_ood_table(path)
-    rows = pd.DataFrame([{"protocol": p, "cell_type": c, "method": "vae", "seed": s} for p, c, seeds in plan for s in seeds])
-    rows.to_csv(path, index=False)
-    table = load_ood_table(path)
-    assert len(table) == 4 and table["one_case_per_type"].all()
+def test_the_case_column_marks_each_types_spread_seed_and_the_anchors():
+    settings = {**SETTINGS, "cell_types": ["a", "b"], "seeds": 2}
+    rows = pd.DataFrame({"cell_type": ["a", "a", "b", "b", "a"], "seed": [0, 1, 0, 1, -1]})
+    assert with_case_column(rows, settings)["one_case_per_type"].tolist() == [True, False, False, True, True]
 
 
 def test_summarize_ood_table_gives_mean_sd_and_count_in_the_order_asked():
@@ -116,35 +100,29 @@ def test_traversal_heatmap_scaled_per_gene_shows_each_genes_own_range():
         plot_expression_traversal(decode, np.zeros(2), 0, [0.0, 1.0], [0, 1], ["a", "b"], scale="log")
 
 
-def test_paired_difference_counts_cases_each_way_and_gives_the_standard_error():
+def test_paired_cases_pair_by_type_and_seed():
     rows = pd.DataFrame({"cell_type": list("aabb") * 2, "seed": [0, 1] * 4,
                          "method": ["x"] * 4 + ["y"] * 4, "r2": [0.5, 0.6, 0.7, 0.9, 0.4, 0.6, 0.5, 0.6]})
-    gap = paired_difference(rows, "r2", "x", "y")  # differences 0.1, 0, 0.2, 0.3
-    assert gap["cases"] == 4 and gap["first_better"] == 3
-    assert gap["mean"] == pytest.approx(0.15) and gap["se"] == pytest.approx(np.std([0.1, 0, 0.2, 0.3], ddof=1) / 2)
+    gap = compare(*paired_cases(rows, "r2", "x", "y"))  # differences 0.1, 0, 0.2, 0.3
+    assert gap.n == 4 and gap.wins == 3 and gap.mean == pytest.approx(0.15)
     with pytest.raises(ValueError, match="method"):
-        paired_difference(rows, "r2", "x", "z")
+        paired_cases(rows, "r2", "x", "z")
 
 
-def test_paired_difference_pairs_an_anchor_with_every_seed_and_verdict_uses_two_standard_errors():
+def test_paired_cases_pair_an_anchor_with_every_seed():
     rows = pd.DataFrame({"method": ["x", "x", "x", "anchor", "anchor"], "cell_type": ["a", "a", "b", "a", "b"],
                          "seed": [0, 1, 0, -1, -1], "r2": [0.9, 0.8, 0.8, 0.7, 0.6]})
-    gap = paired_difference(rows, "r2", "x", "anchor")  # differences 0.2, 0.1, 0.2
-    assert gap["cases"] == 3 and gap["first_better"] == 3 and gap["mean"] == pytest.approx(0.5 / 3)
-    assert verdict(gap) == "higher"
-    assert verdict({"mean": -0.3, "se": 0.1}) == "lower"
-    assert verdict({"mean": 0.15, "se": 0.1}) == "no difference beyond 2 SE"
+    first, second = paired_cases(rows, "r2", "x", "anchor")  # differences 0.2, 0.1, 0.2
+    np.testing.assert_allclose(first - second, [0.2, 0.1, 0.2])
 
 
 @pytest.mark.parametrize("workers", [1, 2])
-def test_compute_ood_table_runs_the_plan_in_workers_and_the_loader_checks_its_settings(tmp_path, workers):
-    from latentbio.ood_table import compute_ood_table
-
+def test_the_table_runs_the_plan_in_workers_and_is_not_reused_with_other_settings(tmp_path, workers):
     toy = _toy_pbmcs()
     toy.obs["cell_type"] = toy.obs["cell_type"].astype("category")
-    path = tmp_path / "table.csv"
-    table = compute_ood_table(path, workers=workers, adata=toy, settings=TINY)
+    settings = {**SETTINGS, **TINY, "cell_types": ["t0", "t1", "t2"]}
+    table = compute_on(toy, settings, workers=workers, folder=tmp_path)
     found = set(map(tuple, table.loc[table["seed"] >= 0, ["protocol", "cell_type", "seed"]].to_numpy().tolist()))
     assert found == {(p, c, s) for p, c, seeds in table_plan(["t0", "t1", "t2"]) for s in seeds}
-    with pytest.raises(ValueError, match="other settings"):  # made with TINY, not the chapter's settings
-        load_ood_table(path)
+    _, meta = read(TABLE.name, tmp_path)
+    assert meta["settings"]["n_genes"] == TINY["n_genes"] and meta["plan"] == [list(t) for t in table_plan(["t0", "t1", "t2"])]

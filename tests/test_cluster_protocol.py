@@ -4,11 +4,12 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from latentbio.cluster_protocol import COLUMNS, SEEDS, load_table, program_state, recovery_scores, tasks
+from latentbio.experiments.ch04_clusters import COLUMNS, SETTINGS, TABLE, program_state, recovery_scores, run_task, tasks
 
 
 def test_tasks_list_each_seed_with_and_without_programs():
-    assert sorted(tasks()) == sorted([(s, 2) for s in SEEDS] + [(s, 0) for s in SEEDS])
+    seeds = SETTINGS["seeds"]
+    assert sorted(tasks()) == sorted([(s, 2) for s in seeds] + [(s, 0) for s in seeds])
 
 
 def test_program_state_without_programs_is_empty():
@@ -30,12 +31,12 @@ def test_recovery_scores_find_separated_types():
     assert scores.loc["toy", "ARI k-means, whitened"] == pytest.approx(1.0)
 
 
-def test_load_table_names_what_is_missing(tmp_path):
-    rows = [{"space": "PCA", "seed": s, "programs": p} for s in SEEDS for p in ("yes", "no (control)")]
-    rows += [{"space": "count VAE", "seed": s, "programs": "yes"} for s in SEEDS]
-    path = tmp_path / "table.csv"
-    pd.DataFrame(rows).to_csv(path, index=False)
-    assert len(load_table(path)) == len(rows)
-    pd.DataFrame(rows[:-1]).to_csv(path, index=False)
-    with pytest.raises(ValueError, match="scripts/ch04_seed_table.py"):
-        load_table(path)
+def test_a_tiny_table_scores_pca_and_the_count_vae_with_and_without_programs(tmp_path):
+    from latentbio.experiments.tables import load_or_compute
+
+    tiny = {**SETTINGS, "seeds": [0], "n_cells": 300, "n_genes": 200, "n_top_genes": 100, "epochs": 2}
+    table = load_or_compute(TABLE, tiny, folder=tmp_path)
+    assert sorted(map(tuple, table[["space", "programs"]].to_numpy().tolist())) == [
+        ("PCA", "no (control)"), ("PCA", "yes"), ("count VAE", "yes")]
+    assert table[COLUMNS[:2]].notna().all().all() and (tmp_path / "ch04_clusters.json").exists()
+    assert run_task((0, 0), tiny)[0]["space"] == "PCA"

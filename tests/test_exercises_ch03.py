@@ -5,7 +5,7 @@ import pytest
 
 from latentbio.exercises import ExerciseFailed
 from latentbio.exercises.ch03 import _LabelJudge, _RedrawAs, check_kept_source_fraction
-from latentbio.lord_protocol import make_shape_world
+from latentbio.experiments.ch03_lord import make_shape_world
 
 
 @pytest.fixture(scope="module")

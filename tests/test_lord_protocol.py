@@ -1,11 +1,10 @@
-import json
-
 import numpy as np
 import pandas as pd
 import pytest
 
-from latentbio import lord_protocol as protocol
+from latentbio.experiments import ch03_lord as protocol
 from latentbio.data.shapes import SHAPES
+from latentbio.experiments.tables import load_or_compute
 
 TINY = {"lord": {"epochs": 2, "lr": 5e-3, "code_lr_factor": 10.0, "batch_size": 16},
         "no_noise": {"epochs": 2, "lr": 5e-3, "code_lr_factor": 10.0, "batch_size": 16},
@@ -59,48 +58,44 @@ def test_the_same_seed_trains_the_same_model(world):
     np.testing.assert_array_equal(first.learned_content_codes(), second.learned_content_codes())
 
 
-def test_mean_and_standard_error_over_seeds():
-    tables = [pd.DataFrame({"a": [1.0, 2.0]}, index=["x", "y"]), pd.DataFrame({"a": [3.0, 2.0]}, index=["x", "y"])]
-    mean, error = protocol.mean_and_standard_error(tables)
-    assert mean.loc["x", "a"] == 2.0 and mean.loc["y", "a"] == 2.0
-    assert error.loc["x", "a"] == pytest.approx(np.std([1, 3], ddof=1) / np.sqrt(2)) and error.loc["y", "a"] == 0
-    with pytest.raises(ValueError, match="two seeds"):
-        protocol.mean_and_standard_error(tables[:1])
-
-
 def test_doubled_schedules_keep_everything_but_the_epochs():
     longer = protocol.doubled(TINY)
     assert {name: s["epochs"] for name, s in longer.items()} == {name: 4 for name in TINY}
     assert all({**s, "epochs": 2} == TINY[name] for name, s in longer.items())
 
 
-def test_the_seed_table_holds_every_seed_twice_and_is_reused(world, judge, tmp_path):
-    path = tmp_path / "table.json"
-    table = protocol.load_or_run_seed_table(path, world, judge, seeds=(0, 1), schedules=TINY, n_jobs=1)
-    assert sorted((run["schedule"], run["seed"]) for run in table["runs"]) == [
-        ("chapter", 0), ("chapter", 1), ("doubled", 0), ("doubled", 1)]
+TINY_SETTINGS = {**protocol.SETTINGS, "seeds": [0, 1, 2], "schedules": TINY,
+                 "images_per_shape": {"train": 16, "test": 16}, "judge_images_per_shape": 10}
+
+
+def test_the_seed_table_holds_every_seed_twice_and_is_reused(tmp_path):
+    table = load_or_compute(protocol.TABLE, TINY_SETTINGS, folder=tmp_path)
+    runs = table[table["kind"] == "score"][["schedule", "seed"]].drop_duplicates()
+    assert sorted(map(tuple, runs.to_numpy().tolist())) == [(p, s) for p in ("chapter", "doubled") for s in (0, 1, 2)]
     chapter = protocol.seed_scores(table, "chapter")
-    assert len(chapter) == 2 and list(chapter[0].index) == ["LORD stage 1", "LORD stage 2", "LORD without noise",
-                                                            "baseline"]
-    assert all(len(curve) == 4 for run in table["runs"] if run["schedule"] == "doubled"
-               for curve in run["curves"].values())
-    # the file is read back, not recomputed (no world, no judge needed)
-    again = protocol.load_or_run_seed_table(path, None, None, seeds=(0, 1), schedules=TINY)
-    assert again == json.loads(path.read_text())
+    assert len(chapter) == 3 and list(chapter[0].index) == list(protocol.MODEL_NAMES)
+    assert list(protocol.unseen_runs(table).columns) == list(protocol.UNSEEN_NAMES)
+    curves = protocol.training_curves(table)
+    assert all(len(curve) == (4 if plan == "doubled" else 2) for (plan, _, _), curve in curves.items())
+    # the stored table is read back, not recomputed
+    again = load_or_compute(protocol.TABLE, TINY_SETTINGS, folder=tmp_path)
+    pd.testing.assert_frame_equal(again, pd.read_csv(tmp_path / "ch03_lord.csv"))
     plateau = protocol.plateau_check(table)
     assert set(plateau.index.get_level_values("score")) == set(protocol.PLATEAU_SCORES)
     assert plateau["plateau"].dtype == bool
 
 
-def test_a_table_made_with_other_settings_is_computed_again(world, judge, tmp_path):
-    path = tmp_path / "table.json"
-    path.write_text(json.dumps({"settings": {"seeds": [0, 1]}, "runs": []}))
-    table = protocol.load_or_run_seed_table(path, world, judge, seeds=(0, 1), schedules=TINY, n_jobs=1)
-    assert len(table["runs"]) == 4 and json.loads(path.read_text())["settings"] == table["settings"]
+def test_the_plateau_rule_passes_changes_that_are_not_shown_or_small():
+    def table(changes):
+        rows = []
+        for plan, shift in (("chapter", 0.0), ("doubled", 1.0)):
+            for seed, change in enumerate(changes):
+                for model in protocol.MODEL_NAMES:
+                    for quantity in protocol.SCORE_NAMES:
+                        rows.append({"schedule": plan, "seed": seed, "kind": "score", "model": model,
+                                     "quantity": quantity, "epoch": -1, "value": 0.5 + shift * change})
+        return pd.DataFrame(rows)
 
-
-def test_paired_change_and_the_plateau_rule():
-    change, error = protocol.paired_change([0.10, 0.20, 0.30], [0.12, 0.20, 0.34])
-    assert change == pytest.approx(0.02) and error == pytest.approx(np.std([0.02, 0, 0.04], ddof=1) / np.sqrt(3))
-    with pytest.raises(ValueError, match="two seeds"):
-        protocol.paired_change([0.1], [0.2])
+    assert protocol.plateau_check(table([0.01, 0.012, 0.011]))["plateau"].all()  # shown, but within the tolerance
+    assert protocol.plateau_check(table([0.05, -0.04, 0.06]))["plateau"].all()  # large, but not shown
+    assert not protocol.plateau_check(table([0.05, 0.06, 0.055]))["plateau"].any()  # shown and large

@@ -4,12 +4,13 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from latentbio.multigroup_protocol import MODELS, SEEDS, composition_shift, load_tables, program_genes, \
+from latentbio.experiments.ch06_multigroup import MODELS, SETTINGS, TABLE, composition_shift, program_genes, \
     simulate_groups, tasks
+from latentbio.experiments.tables import load_or_compute
 
 
 def test_simulation_keeps_200_genes_and_both_groups_programs():
-    data = simulate_groups(0, n_cells=300)
+    data = simulate_groups(0, {**SETTINGS, "n_cells": 300})
     assert data.n_vars == 200 and "counts" in data.layers
     assert set(data.obs["group"]) == {"group_0", "group_1"}
     for g in range(2):
@@ -28,14 +29,12 @@ def test_composition_shift_makes_type_0_three_times_as_frequent_in_group_1():
 
 def test_tasks_cover_every_model_and_seed_once():
     todo = tasks()
-    assert len(todo) == len(set(todo)) == sum(len(models) for models in MODELS.values()) * len(SEEDS)
+    assert len(todo) == len(set(todo)) == sum(len(models) for models in MODELS.values()) * len(SETTINGS["seeds"])
 
 
-def test_load_tables_names_what_is_missing(tmp_path):
-    rows = [{"experiment": e, "model": m, "seed": s, "group mixing": 0.5} for e, m, s in tasks()]
-    path = tmp_path / "tables.csv"
-    pd.DataFrame(rows).to_csv(path, index=False)
-    assert len(load_tables(path)) == len(rows)
-    pd.DataFrame(rows[1:]).to_csv(path, index=False)
-    with pytest.raises(ValueError, match="scripts/ch06_tables.py"):
-        load_tables(path)
+def test_a_tiny_table_has_a_row_for_every_model_and_seed(tmp_path):
+    tiny = {**SETTINGS, "seeds": [0], "n_cells": 300, "max_epochs": 2, "kl_warmup_epochs": 2}
+    table = load_or_compute(TABLE, tiny, folder=tmp_path)
+    assert sorted(map(tuple, table[["experiment", "model"]].to_numpy().tolist())) == sorted(
+        (experiment, model) for experiment, models in MODELS.items() for model in models)
+    assert (table["epochs"] == 2).all() and table["cell-type ARI"].between(-1, 1).all()

@@ -1,4 +1,4 @@
-"""Every chapter notebook is tidy: what `make tidy` (scripts/tidy_notebooks.py) would leave.
+"""Every chapter notebook is tidy: what `make tidy` (scripts/book/tidy_notebooks.py) would leave.
 
 If a test here fails after a chapter was edited, run `make tidy` and commit the notebooks."""
 
@@ -23,7 +23,7 @@ def tags(cell):
 def test_the_chapter_is_tidy(path):
     notebook = nbformat.read(path, as_version=4)
     assert nbformat.writes(tidy(notebook, path.name)) == nbformat.writes(notebook), (
-        f"{path.name} is not tidy: run `make tidy` (python scripts/tidy_notebooks.py chapters/*.ipynb)")
+        f"{path.name} is not tidy: run `make tidy` (python scripts/book/tidy_notebooks.py chapters/*.ipynb)")
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)

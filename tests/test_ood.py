@@ -12,7 +12,7 @@ from latentbio.models.dhsic_vae import DHSICVAE, DHSICVAEModule
 from latentbio.models.latent_arithmetic import (balanced_group_mean, predict_by_latent_arithmetic,
                                                 predict_in_gene_space, stimulation_shift)
 from latentbio.models.vae import VAEModule
-from latentbio.ood_protocol import hold_out
+from latentbio.experiments.ch05_scgen_task import hold_out
 
 
 # ---- beta-VAE with capacity control -------------------------------------------------------------

@@ -1,4 +1,4 @@
-"""The student copies that `make student` (scripts/student.py) writes."""
+"""The student copies that `make student` (scripts/book/student.py) writes."""
 
 import nbformat
 import pytest

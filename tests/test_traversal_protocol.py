@@ -5,7 +5,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from latentbio.traversal_protocol import (cell_type_dimension, hold_out_cell_type, oracle_choice, score_prediction,
+from latentbio.experiments.ch05_paper_protocol import (cell_type_dimension, hold_out_cell_type, oracle_choice, score_prediction,
                                           source_degs, traversal_prediction, traverse)
 
 

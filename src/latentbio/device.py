@@ -4,7 +4,7 @@ import os
 
 import torch
 
-# Measured with scripts/bench_threads.py on the course's 2-core machine (see that script):
+# Measured with scripts/bench/threads.py on the course's 2-core machine (see that script):
 # one thread was fastest for every network of the course, alone and beside a second busy process.
 DEFAULT_THREADS = 1
 _configured_threads: int | None = None  # set by configure()

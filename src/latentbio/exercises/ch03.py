@@ -100,7 +100,7 @@ def check_kept_source_fraction(kept_source_fraction, judge, models, world, *, na
                            exercise=name)
     expect(np.isnan(float(perfect)), name, "when no transfer fails there is no fraction to give: return NaN "
            "(float('nan')), not 0 or 1")
-    from ..lord_protocol import other_classes
+    from ..experiments.ch03_lord import other_classes
     from ..metrics.transfer import source_class_fraction
 
     test = world.test

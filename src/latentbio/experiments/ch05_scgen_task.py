@@ -3,9 +3,9 @@
 scGen's task holds out the stimulated cells of one cell type, trains on everything else
 (that type's control cells included) and predicts the held-out cells. :func:`hold_out` makes
 the split; :data:`CHAPTER_SETTINGS` and :func:`train_chapter_model` are chapter 5's models,
-shared with the paper's protocol (:mod:`latentbio.traversal_protocol`); :func:`scgen_task_rows`
-scores every method on one held-out type; :mod:`latentbio.ood_table` runs it for every type;
-:func:`summarize_ood_table` and :func:`paired_difference` read that table.
+shared with the paper's protocol (:mod:`latentbio.experiments.ch05_paper_protocol`); :func:`scgen_task_rows`
+scores every method on one held-out type; :mod:`latentbio.experiments.ch05_table` runs it for every type;
+:func:`summarize_ood_table` and :func:`paired_cases` read that table.
 """
 
 from collections.abc import Callable, Mapping
@@ -16,13 +16,13 @@ import numpy as np
 import pandas as pd
 import scanpy as sc
 
-from .checks import dense_rows
-from .metrics.disentanglement import mutual_information_gap
-from .metrics.expression import mean_expression_r2, top_differential_genes
-from .metrics.higgins import higgins_score
-from .models import ExpressionBetaVAE, ExpressionDHSICVAE, ExpressionVAE
-from .models.latent_arithmetic import predict_by_latent_arithmetic, predict_in_gene_space
-from .seed import seed_everything
+from ..checks import dense_rows
+from ..metrics.disentanglement import mutual_information_gap
+from ..metrics.expression import mean_expression_r2, top_differential_genes
+from ..metrics.higgins import higgins_score
+from ..models import ExpressionBetaVAE, ExpressionDHSICVAE, ExpressionVAE
+from ..models.latent_arithmetic import predict_by_latent_arithmetic, predict_in_gene_space
+from ..seed import seed_everything
 
 
 @dataclass
@@ -51,6 +51,18 @@ def dense_copy(adata: ad.AnnData) -> ad.AnnData:
     return adata
 
 
+def genes_of_training_cells(adata: ad.AnnData, is_training, n_top_genes: int | None) -> ad.AnnData:
+    """A dense copy of ``adata`` (:func:`dense_copy`) restricted to the ``n_top_genes`` highly variable
+    genes of the training cells alone (``is_training``; scanpy, Seurat flavour), so that no held-out
+    cell chooses the genes it is scored on; every gene when ``n_top_genes`` is None or not smaller
+    than the number of genes."""
+    if n_top_genes is not None and n_top_genes < adata.n_vars:
+        genes = sc.pp.highly_variable_genes(adata[is_training].copy(), n_top_genes=n_top_genes, flavor="seurat",
+                                            inplace=False)
+        adata = adata[:, genes["highly_variable"].to_numpy()]
+    return dense_copy(adata)
+
+
 def hold_out(adata: ad.AnnData, cell_type: str, *, cell_type_key: str = "cell_type",
              condition_key: str = "condition", control: str = "control", stimulated: str = "stimulated",
              n_top_genes: int | None = 2000, n_degs: int = 100) -> OODSplit:
@@ -72,11 +84,7 @@ def hold_out(adata: ad.AnnData, cell_type: str, *, cell_type_key: str = "cell_ty
     target_control_cells = is_target & (conditions == control).to_numpy()
     if not is_held_out.any() or not target_control_cells.any():
         raise ValueError(f"{cell_type!r} needs cells in both {control!r} and {stimulated!r}")
-    if n_top_genes is not None and n_top_genes < adata.n_vars:
-        genes = sc.pp.highly_variable_genes(adata[~is_held_out].copy(), n_top_genes=n_top_genes, flavor="seurat",
-                                            inplace=False)
-        adata = adata[:, genes["highly_variable"].to_numpy()]
-    adata = dense_copy(adata)
+    adata = genes_of_training_cells(adata, ~is_held_out, n_top_genes)
     train = adata[~is_held_out].copy()
     target = adata[is_target].copy()
     names = top_differential_genes(target, condition_key, stimulated, control, n_genes=min(n_degs, adata.n_vars))
@@ -94,12 +102,12 @@ CHAPTER_SETTINGS = {
     # "checkpoints": epochs at which train_chapter_model's at_checkpoint scores a model on the way
     # (none for the table; the notebook uses them to show how predictions drift with training)
     "epochs": 150, "checkpoints": (),
-    # beta-VAE calibrated by scripts/sweep_ch05_beta_vae.py (highest MIG; the paper's Kang setting is 20 / 30)
+    # beta-VAE calibrated by scripts/sweeps/ch05_beta_vae.py (highest MIG; the paper's Kang setting is 20 / 30)
     "beta": 5.0, "capacity_max": 2.0, "capacity_ramp_epochs": 50, "gamma": 50.0,
     # LORD for cells: converged by the loss rule, no cell-type leakage into the content codes
     "lord_epochs": 100, "lord_content": 8, "lord_noise": 1.0, "lord_penalty": 1.0,
 }
-"""The settings of chapter 5's models, shared by the notebook and ``scripts/ch05_ood_table.py``."""
+"""The settings of chapter 5's models, shared by the notebook and the table (:mod:`.ch05_table`)."""
 
 CHAPTER_MODELS = ("vae", "beta_vae", "dhsic_vae", "lord")
 
@@ -119,7 +127,7 @@ def train_chapter_model(name: str, adata: ad.AnnData, *, seed: int = 0, settings
         raise ValueError(f"name must be one of {CHAPTER_MODELS}, got {name!r}")
     seed_everything(seed)
     if name == "lord":
-        from .models.lord_cells import LORDCells
+        from ..models.lord_cells import LORDCells
 
         model = LORDCells(adata, ["cell_type", "condition"], n_content=s["lord_content"],
                           content_noise=s["lord_noise"], content_penalty=s["lord_penalty"])
@@ -165,8 +173,8 @@ def scgen_task_rows(adata: ad.AnnData, cell_type: str, seeds, *, settings: Mappi
     Higgins score of the training codes (VAEs), leakage of cell type and condition into LORD's
     content codes (with chance), epochs trained and the loss plateau.
     """
-    from .metrics.expression import mean_response_r2, variance_expression_r2
-    from .metrics.leakage import class_leakage
+    from ..metrics.expression import mean_response_r2, variance_expression_r2
+    from ..metrics.leakage import class_leakage
 
     s = {**CHAPTER_SETTINGS, **(settings or {})}
     split = hold_out(adata, cell_type, n_top_genes=s["n_genes"])
@@ -232,10 +240,9 @@ def summarize_ood_table(rows: pd.DataFrame, metrics, methods=None) -> pd.DataFra
     return summary.loc[list(methods)] if methods is not None else summary
 
 
-def paired_difference(rows: pd.DataFrame, metric: str, first: str, second: str) -> dict:
-    """``metric`` of method ``first`` minus that of ``second`` over the (cell type, seed) cases of
-    ``rows`` that have both: ``{"mean", "se", "first_better", "cases"}`` (mean difference, its
-    standard error, the number of cases where ``first`` scores higher, the number of cases). A
+def paired_cases(rows: pd.DataFrame, metric: str, first: str, second: str) -> tuple[np.ndarray, np.ndarray]:
+    """``metric`` of method ``first`` and of ``second`` on the (cell type, seed) cases of ``rows``
+    that have both, paired case by case (for :func:`latentbio.experiments.evidence.compare`). A
     method without seeds (an anchor such as ``gene_space``, seed -1) has one value per cell type and
     is paired with every seed of the other method on that type."""
     def values(method):
@@ -247,18 +254,6 @@ def paired_difference(rows: pd.DataFrame, metric: str, first: str, second: str) 
     left, right = values(first), values(second)
     keys = [key for key in ("cell_type", "seed") if key in left.columns and key in right.columns]
     both = left.merge(right, on=keys, suffixes=("_first", "_second"))
-    difference = both[f"{metric}_first"] - both[f"{metric}_second"]
-    if len(difference) < 2:
-        raise ValueError(f"{first} and {second} share {len(difference)} case(s) with {metric!r}; need at least 2")
-    return {"mean": float(difference.mean()), "se": float(difference.std(ddof=1) / np.sqrt(len(difference))),
-            "first_better": int((difference > 0).sum()), "cases": len(difference)}
-
-
-def verdict(gap: Mapping) -> str:
-    """One phrase for a :func:`paired_difference`: "higher" or "lower" when the mean difference is
-    beyond twice its standard error, otherwise "no difference beyond 2 SE"."""
-    if gap["mean"] > 2 * gap["se"]:
-        return "higher"
-    if gap["mean"] < -2 * gap["se"]:
-        return "lower"
-    return "no difference beyond 2 SE"
+    if both.empty:
+        raise ValueError(f"{first} and {second} share no case with {metric!r}")
+    return both[f"{metric}_first"].to_numpy(float), both[f"{metric}_second"].to_numpy(float)

@@ -8,7 +8,7 @@ notebook or helper would be). The load average is printed with every row: on a s
 other work inflates the numbers, so compare rows measured together and rerun on a quiet machine.
 The winner becomes ``latentbio.device.DEFAULT_THREADS`` (``latentbio.configure()``).
 
-    python scripts/bench_threads.py [--threads 1 2 4] [--seconds 5]
+    python scripts/bench/threads.py [--threads 1 2 4] [--seconds 5]
 """
 
 import argparse

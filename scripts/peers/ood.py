@@ -3,7 +3,7 @@
 scGen 2.1.0 (the PyPI release) runs only beside scvi-tools 0.19 and anndata 0.9, which cannot
 read the legacy Kang file, so the check runs in two interpreters:
 
-1. the course's environment builds the split of scGen's task (``latentbio.ood_protocol.hold_out``:
+1. the course's environment builds the split of scGen's task (``latentbio.experiments.ch05_scgen_task.hold_out``:
    the held-out type's stimulated cells removed, 1,000 highly variable genes of the training
    cells) and writes plain arrays to a folder;
 2. ``--peer-python`` (an environment with ``scgen`` installed) trains scGen with its defaults
@@ -15,7 +15,7 @@ read the legacy Kang file, so the check runs in two interpreters:
    course's VAE row of ``_build/ch05_ood_table.csv`` when that file exists.
 
 Usage:
-  LATENTBIO_DATA_MIRROR=/path/to/shared/data python scripts/peer_ood.py \
+  LATENTBIO_DATA_MIRROR=/path/to/shared/data python scripts/peers/ood.py \
       --peer-python /path/to/scgen-venv/bin/python [--cell-types CD4T B] [--seeds 0 1 2]
 """
 
@@ -57,7 +57,7 @@ def course_side(arguments) -> None:
 
     from latentbio.data import load_kang2018
     from latentbio.metrics.expression import mean_expression_r2
-    from latentbio.ood_protocol import hold_out
+    from latentbio.experiments.ch05_scgen_task import hold_out
 
     kang = load_kang2018()
     ours = Path("_build/ch05_ood_table.csv")

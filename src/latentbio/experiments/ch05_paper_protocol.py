@@ -22,12 +22,11 @@ from dataclasses import dataclass, field
 
 import anndata as ad
 import numpy as np
-import scanpy as sc
 
-from .checks import check_obs_column
-from .metrics.disentanglement import mutual_information_matrix
-from .metrics.expression import mean_expression_r2, top_differential_genes
-from .ood_protocol import CHAPTER_SETTINGS, dense_copy, loss_plateau, train_chapter_model
+from ..checks import check_obs_column
+from ..metrics.disentanglement import mutual_information_matrix
+from ..metrics.expression import mean_expression_r2, top_differential_genes
+from .ch05_scgen_task import CHAPTER_SETTINGS, genes_of_training_cells, loss_plateau, train_chapter_model
 
 
 
@@ -58,11 +57,7 @@ def hold_out_cell_type(adata: ad.AnnData, cell_type: str, *, cell_type_key: str 
     is_target = (types == cell_type).to_numpy()
     if len(set(types[~is_target])) < 2:
         raise ValueError("the training data need at least two other cell types")
-    if n_top_genes is not None and n_top_genes < adata.n_vars:
-        genes = sc.pp.highly_variable_genes(adata[~is_target].copy(), n_top_genes=n_top_genes, flavor="seurat",
-                                            inplace=False)
-        adata = adata[:, genes["highly_variable"].to_numpy()]
-    adata = dense_copy(adata)
+    adata = genes_of_training_cells(adata, ~is_target, n_top_genes)
     return CellTypeSplit(cell_type, adata[~is_target].copy(), adata[is_target].copy(),
                          {"cell_type": cell_type_key, "condition": condition_key})
 
@@ -142,7 +137,7 @@ PAPER_PROTOCOL_MODELS = ("vae", "beta_vae", "dhsic_vae")
 
 def paper_protocol_rows(adata: ad.AnnData, cell_type: str, seeds, *, settings=None) -> list[dict]:
     """The paper's protocol with ``cell_type`` held out, one row per method and seed: each VAE of
-    chapter 5 (trained by :func:`latentbio.ood_protocol.train_chapter_model`) traverses its
+    chapter 5 (trained by :func:`latentbio.experiments.ch05_scgen_task.train_chapter_model`) traverses its
     cell-type dimension (chosen on the training codes) from every other type; R^2 of means on all
     genes and on the top-100 target-vs-source genes, averaged over the source types; the oracle
     column is the best (source, dimension) chosen by that R^2. Anchors (no seed): the source cells themselves and the mean of all training cells, scored the

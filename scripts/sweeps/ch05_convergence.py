@@ -8,7 +8,7 @@ genes, top-100 DEGs) and, for the VAEs, the MIG of the training codes. The table
 each curve flattens; the chapter's epochs are set from it (plateau rule: the mean loss of the last
 fifth of training differs from that of the fifth before by less than 0.1 nats per cell).
 
-Usage: LATENTBIO_DATA_MIRROR=/path/to/shared/data python scripts/sweep_ch05_convergence.py
+Usage: LATENTBIO_DATA_MIRROR=/path/to/shared/data python scripts/sweeps/ch05_convergence.py
 Writes ``_build/sweep_ch05_convergence.csv``.
 """
 
@@ -27,8 +27,8 @@ from latentbio.metrics.disentanglement import mutual_information_gap
 from latentbio.metrics.expression import mean_expression_r2
 from latentbio.models import ExpressionBetaVAE, ExpressionDHSICVAE, ExpressionVAE, LORDCells
 from latentbio.models.latent_arithmetic import predict_by_latent_arithmetic
-from latentbio.ood_protocol import CHAPTER_SETTINGS as S
-from latentbio.ood_protocol import hold_out, loss_plateau
+from latentbio.experiments.ch05_scgen_task import CHAPTER_SETTINGS as S
+from latentbio.experiments.ch05_scgen_task import hold_out, loss_plateau
 
 
 def main() -> None:

@@ -1,6 +1,6 @@
 """Build the HTML book and its student edition; a failing chapter never costs the other pages.
 
-Usage: python scripts/build_book.py [--committed] [--root .]
+Usage: python scripts/book/build_book.py [--committed] [--root .]
        (``make book``: execute the notebooks, cached; ``make book-committed``: committed outputs)
 
 The build runs ``jupyter-book build`` with warnings as errors and ``--keep-going``, so every page

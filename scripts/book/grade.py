@@ -1,6 +1,6 @@
 """Grade a folder of returned chapter notebooks: ``make grade SUBMISSIONS=<folder>``.
 
-Usage: python scripts/grade.py SUBMISSIONS [--chapters chapters] [--output _build/grades.csv]
+Usage: python scripts/book/grade.py SUBMISSIONS [--chapters chapters] [--output _build/grades.csv]
                                [--timeout 900]
 
 A submission is either a notebook directly in SUBMISSIONS (the student is its file name) or a

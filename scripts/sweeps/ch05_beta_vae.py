@@ -10,7 +10,7 @@ the convergence check (change of the loss over the last fifth of training; the c
 over the first half) and the
 disentanglement of cell type and condition in the posterior means (MIG, Higgins score).
 
-Usage: LATENTBIO_DATA_MIRROR=/path/to/shared/data python scripts/sweep_ch05_beta_vae.py [--seeds 3]
+Usage: LATENTBIO_DATA_MIRROR=/path/to/shared/data python scripts/sweeps/ch05_beta_vae.py [--seeds 3]
 Writes ``_build/sweep_ch05_beta_vae.csv``.
 """
 
@@ -30,7 +30,7 @@ from latentbio.data import load_kang2018
 from latentbio.metrics.disentanglement import mutual_information_gap
 from latentbio.metrics.higgins import higgins_score
 from latentbio.models import ExpressionBetaVAE, ExpressionDHSICVAE, ExpressionVAE
-from latentbio.ood_protocol import hold_out, loss_plateau
+from latentbio.experiments.ch05_scgen_task import hold_out, loss_plateau
 
 
 def main() -> None:

@@ -18,7 +18,7 @@ loss against epochs: the plateau. ``kept_per_factor`` is, for each factor, the l
 mutual information of one dimension with it: whether the code keeps the factor at all.
 Run one sweep at a time, with one thread, e.g.::
 
-    python scripts/sweep_ch01_beta_vae.py --beta 1 2 4 8 --epochs 80 --seeds 0 1 2 --out sweep.jsonl
+    python scripts/sweeps/ch01_beta_vae.py --beta 1 2 4 8 --epochs 80 --seeds 0 1 2 --out sweep.jsonl
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """Execute each chapter notebook in a fresh process; write wall seconds, CPU seconds and peak memory.
 
-Usage: python scripts/bench.py CHAPTERS_DIR OUTPUT.md [--inplace]   (``make bench``)
+Usage: python scripts/bench/chapters.py CHAPTERS_DIR OUTPUT.md [--inplace]   (``make bench``)
 
 With ``--inplace`` the executed notebooks replace the originals (how the committed
 outputs are made); without it they are thrown away.
@@ -27,7 +27,7 @@ from pathlib import Path
 import torch
 
 BUDGET_SECONDS, BUDGET_MB = 180, 2048
-BOOK = Path(__file__).resolve().parents[1] / "book"
+BOOK = Path(__file__).resolve().parents[2] / "book"
 
 
 def run_notebook(path: Path, workdir: Path | None) -> tuple[float, float, float, int]:
@@ -88,5 +88,5 @@ def main(chapters: Path, output: Path, inplace: bool = False) -> int:
 
 if __name__ == "__main__":
     if len(sys.argv) not in (3, 4) or (len(sys.argv) == 4 and sys.argv[3] != "--inplace"):
-        sys.exit("usage: python scripts/bench.py CHAPTERS_DIR OUTPUT.md [--inplace]")
+        sys.exit("usage: python scripts/bench/chapters.py CHAPTERS_DIR OUTPUT.md [--inplace]")
     sys.exit(main(Path(sys.argv[1]), Path(sys.argv[2]), inplace=len(sys.argv) == 4))

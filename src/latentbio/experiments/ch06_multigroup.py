@@ -1,4 +1,4 @@
-"""Chapter 6's experiments on simulated groups, shared by the notebook and ``scripts/ch06_tables.py``.
+"""Chapter 6's experiments on simulated groups (the table ``ch06_multigroup``), shared with the notebook.
 
 The simulation (:func:`simulate_groups`): Splatter-style counts of 5 cell types in 2 groups; each
 group switches on 2 gene programs of its own (30 genes each) in a random half of its cells; the 200
@@ -16,41 +16,54 @@ Two tables, one row per (experiment, model, seed), each row one trained model:
   (:func:`composition_shift`: type_0 three times as frequent in group_1), multiGroupVI with and
   without the extra OT penalty on the shared codes (weight 10).
 
-:func:`compute_tables` trains them (optionally in worker processes, one torch thread each);
-:func:`load_tables` reads the file the script writes and checks that it is complete.
+:data:`TABLE` describes the table (``python -m latentbio.experiments ch06_multigroup`` makes it);
+:func:`load_tables` reads the shipped one.
 """
 
 from __future__ import annotations
 
 import time
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from .data import simulate_counts
-from .data.preprocess import select_highly_variable_genes
-from .metrics.clustering import clustering_ari
-from .metrics.mixing import cross_group_label_agreement, knn_group_entropy
-from .metrics.readout import label_auc, private_space_leakage
-from .models import CountVAE, MultiGroupVI
-from .models.multigroupvi import official_max_epochs
-from .replicates import map_tasks
-from .seed import seed_everything
+from ..data import simulate_counts
+from ..data.preprocess import select_highly_variable_genes
+from ..metrics.clustering import clustering_ari
+from ..metrics.mixing import cross_group_label_agreement, knn_group_entropy
+from ..metrics.readout import label_auc, private_space_leakage
+from ..models import CountVAE, MultiGroupVI
+from ..models.multigroupvi import official_max_epochs
+from ..seed import seed_everything
+from .tables import TableSpec, load_or_compute
 
-SEEDS = (0, 1, 2)
-OT_WEIGHT = 10.0
+SETTINGS = {
+    "seeds": [0, 1, 2],
+    # the simulation: 5 cell types in 2 groups, 2 programs of 30 genes per group in half its cells
+    "n_cells": 1000, "n_genes": 1000, "n_cell_types": 5, "programs": 2, "program_fraction": 0.5,
+    "program_genes": 30, "de_fac_loc": 0.5, "de_prob": 0.2, "lib_loc": 8.5, "n_top_genes": 200,
+    # the composition shift keeps a third of group_0's type_0 cells; the extra OT penalty's weight
+    "shift_keep": 1 / 3, "ot_weight": 10.0,
+    # training: the official budget with a KL warm-up over 400 epochs; the single VAE's batch size
+    "kl_warmup_epochs": 400, "single_vae_batch_size": 256, "n_latent": 10,
+    "max_epochs": None,  # None: the official budget for the number of cells (a number: for quick tests)
+}
+"""The settings of the chapter's table (``python -m latentbio.experiments ch06_multigroup``)."""
+OT_WEIGHT = SETTINGS["ot_weight"]
 MODELS = {
     "seeds": ("multiGroupVI", "lambda = 0", "single VAE"),
     "composition": ("multiGroupVI", "multiGroupVI + OT"),
 }
 
 
-def simulate_groups(seed: int, n_cells: int = 1000):
-    """The chapter's simulated groups (raw counts in ``layers["counts"]``, 200 highly variable genes)."""
-    counts = simulate_counts(n_cells, 1000, 5, n_groups=2, programs_per_group=2, program_fraction=0.5,
-                             program_genes=30, de_fac_loc=0.5, de_prob=0.2, lib_loc=8.5, seed=seed)
-    return select_highly_variable_genes(counts, n_top_genes=200)
+def simulate_groups(seed: int, settings: dict = SETTINGS):
+    """The chapter's simulated groups (raw counts in ``layers["counts"]``, the highly variable genes)."""
+    s = settings
+    counts = simulate_counts(s["n_cells"], s["n_genes"], s["n_cell_types"], n_groups=2,
+                             programs_per_group=s["programs"], program_fraction=s["program_fraction"],
+                             program_genes=s["program_genes"], de_fac_loc=s["de_fac_loc"], de_prob=s["de_prob"],
+                             lib_loc=s["lib_loc"], seed=seed)
+    return select_highly_variable_genes(counts, n_top_genes=s["n_top_genes"])
 
 
 def program_genes(data, g: int) -> set:
@@ -59,10 +72,11 @@ def program_genes(data, g: int) -> set:
     return set(data.var_names[(factors > 1).any(axis=1)])
 
 
-def composition_shift(seed: int, keep: float = 1 / 3):
-    """:func:`simulate_groups` with only ``keep`` of group_0's type_0 cells (type_0 three times as
-    frequent in group_1 for ``keep = 1/3``)."""
-    data = simulate_groups(seed)
+def composition_shift(seed: int, settings: dict = SETTINGS):
+    """:func:`simulate_groups` with only ``settings["shift_keep"]`` of group_0's type_0 cells (type_0
+    three times as frequent in group_1 for a third)."""
+    keep = settings["shift_keep"]
+    data = simulate_groups(seed, settings)
     rng = np.random.default_rng(seed)
     target = np.flatnonzero((data.obs["cell_type"] == "type_0").to_numpy() & (data.obs["group"] == "group_0").to_numpy())
     dropped = rng.choice(target, size=len(target) - round(keep * len(target)), replace=False)
@@ -107,57 +121,57 @@ def composition_scores(codes, data) -> dict:
             "agreement of type_0": cross_group_label_agreement(codes, groups, cell_types, only="type_0")}
 
 
-def train_multigroupvi(data, seed: int, **options) -> MultiGroupVI:
+def budget(data, settings: dict = SETTINGS) -> int:
+    """Epochs of training: ``settings["max_epochs"]``, or the official budget for ``data``'s size."""
+    return settings["max_epochs"] or official_max_epochs(data.n_obs)
+
+
+def train_multigroupvi(data, seed: int, settings: dict = SETTINGS, **options) -> MultiGroupVI:
     """multiGroupVI on ``data`` at the official budget (400-epoch KL warm-up), seeded."""
     seed_everything(seed)
     model = MultiGroupVI(data, group_key="group", **options)
-    model.train(official_max_epochs(data.n_obs), kl_warmup_epochs=400, seed=seed)
+    model.train(budget(data, settings), kl_warmup_epochs=settings["kl_warmup_epochs"], seed=seed)
     return model
 
 
-def run_task(task: tuple[str, str, int]) -> dict:
-    """Train and score one model: ``task = (experiment, model name, seed)``; a row of the table."""
+def run_task(task: tuple[str, str, int], settings: dict = SETTINGS, context=None) -> list[dict]:
+    """Train and score one model: ``task = (experiment, model name, seed)``; one row of the table."""
     experiment, name, seed = task
     start_cpu, start_wall = time.process_time(), time.perf_counter()
     if experiment == "seeds":
-        data = simulate_groups(seed)
+        data = simulate_groups(seed, settings)
         if name == "single VAE":
             seed_everything(seed)
-            model = CountVAE(data, n_latent=10, likelihood="zinb")
-            model.train(official_max_epochs(data.n_obs), batch_size=256, kl_warmup_epochs=400, seed=seed)
+            model = CountVAE(data, n_latent=settings["n_latent"], likelihood="zinb")
+            model.train(budget(data, settings), batch_size=settings["single_vae_batch_size"],
+                        kl_warmup_epochs=settings["kl_warmup_epochs"], seed=seed)
             scores = shared_scores(model.get_latent_representation(), data, seed)
         else:
-            model = train_multigroupvi(data, seed, wasserstein_penalty=1.0 if name == "multiGroupVI" else 0.0)
+            model = train_multigroupvi(data, seed, settings, wasserstein_penalty=1.0 if name == "multiGroupVI" else 0.0)
             scores = {**shared_scores(model.get_latent_representation(data), data, seed),
                       **private_scores(model, data)}
     elif experiment == "composition":
-        data = composition_shift(seed)
-        model = train_multigroupvi(data, seed, shared_ot_penalty=OT_WEIGHT if name.endswith("+ OT") else 0.0)
+        data = composition_shift(seed, settings)
+        model = train_multigroupvi(data, seed, settings,
+                                   shared_ot_penalty=settings["ot_weight"] if name.endswith("+ OT") else 0.0)
         scores = composition_scores(model.get_latent_representation(data), data)
     else:
         raise ValueError(f"experiment must be one of {list(MODELS)}, got {experiment!r}")
-    return {"experiment": experiment, "model": name, "seed": seed, **scores,
-            "epochs": model.history.n_epochs, "cpu_s": round(time.process_time() - start_cpu, 1),
-            "wall_s": round(time.perf_counter() - start_wall, 1)}
+    return [{"experiment": experiment, "model": name, "seed": seed, **scores,
+             "epochs": model.history.n_epochs, "cpu_s": round(time.process_time() - start_cpu, 1),
+             "wall_s": round(time.perf_counter() - start_wall, 1)}]
 
 
-def tasks(seeds=SEEDS) -> list[tuple[str, str, int]]:
+def tasks(settings: dict = SETTINGS) -> list[tuple[str, str, int]]:
     """Every (experiment, model, seed) of the two tables, the slowest first."""
     return [(experiment, name, seed) for experiment in ("composition", "seeds")
-            for name in MODELS[experiment] for seed in seeds]
+            for name in MODELS[experiment] for seed in settings["seeds"]]
 
 
-def compute_tables(seeds=SEEDS, *, workers: int = 1) -> pd.DataFrame:
-    """Both tables, trained here (a progress bar per model): ``workers`` > 1 trains in that many
-    processes, one torch thread each (:func:`latentbio.replicates.map_tasks`)."""
-    return pd.DataFrame(map_tasks(run_task, tasks(seeds), workers=workers, desc="chapter 6 tables (models)"))
+TABLE = TableSpec("ch06_multigroup", SETTINGS, tasks, run_task, keys=("experiment", "model", "seed"))
+"""Chapter 6's tables: one row per (experiment, model, seed)."""
 
 
-def load_tables(path, seeds=SEEDS) -> pd.DataFrame:
-    """The file ``scripts/ch06_tables.py`` writes, checked: one row per (experiment, model, seed)."""
-    table = pd.read_csv(Path(path))
-    found = set(zip(table["experiment"], table["model"], table["seed"]))
-    missing = [task for task in tasks(seeds) if task not in found]
-    if missing:
-        raise ValueError(f"{path} lacks {missing}: run `python scripts/ch06_tables.py` again")
-    return table
+def load_tables(settings: dict = SETTINGS) -> pd.DataFrame:
+    """The chapter's tables: the shipped ones when made with ``settings``, else computed here."""
+    return load_or_compute(TABLE, settings)

@@ -7,7 +7,7 @@ training, test (new images of the seen shapes, and of the heart) and a large jud
 shapes) on which the judge classifier learns.
 
 The models (:func:`train_lord`, :func:`train_amortized`, :func:`train_baseline`) use
-``ARCHITECTURE`` and ``SCHEDULES``; ``scripts/sweep_ch03_schedules.py`` chose the numbers of
+``ARCHITECTURE`` and ``SCHEDULES``; ``scripts/sweeps/ch03_schedules.py`` chose the numbers of
 epochs (the shortest schedule whose scores match those of a schedule twice as long), and the
 seed table checks that rule again for every seed (:func:`plateau_check`).
 
@@ -18,27 +18,26 @@ rendered in the source pose; and the class accuracy of a classifier reading the 
 (leakage).
 :func:`run_experiment` does all of it for one seed.
 
-The seed table (:func:`run_seed_table`, written by ``scripts/ch03_seed_table.py``): every seed
-of ``TABLE_SEEDS`` with the chapter's schedules and with every schedule doubled, the scores and
-the training curves, no models. The chapter reads it (:func:`load_or_run_seed_table`) for its
-means and standard errors and for the plateau rule (:func:`plateau_check`).
+The seed table (:data:`TABLE`, ``python -m latentbio.experiments ch03_lord``): every seed of
+``TABLE_SEEDS`` with the chapter's schedules and with every schedule doubled, the scores and the
+training curves, no models. The chapter reads it (:func:`load_seed_table`) for its claims over
+seeds and for the plateau rule (:func:`plateau_check`).
 """
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from .data.shapes import SHAPES, Shapes, make_shapes, render_classes
-from .metrics.leakage import class_leakage
-from .metrics.transfer import intersection_over_union
-from .models import LORD, AmortizedLORD, ClassConditionedAutoencoder, ImageClassifier
-from .replicates import run_replicates
-from .seed import seed_everything
+from ..data.shapes import SHAPES, Shapes, make_shapes, render_classes
+from ..metrics.leakage import class_leakage
+from ..metrics.transfer import intersection_over_union
+from ..models import LORD, AmortizedLORD, ClassConditionedAutoencoder, ImageClassifier
+from ..seed import seed_everything
+from .evidence import compare
+from .tables import TableSpec, load_or_compute
 
 UNSEEN_SHAPE = "heart"
 SEEN_SHAPES = tuple(shape for shape in SHAPES if shape != UNSEEN_SHAPE)  # class indices 0..4, as in SHAPES
@@ -57,10 +56,14 @@ SCHEDULES = {
 }
 JUDGE_SCHEDULE = {"epochs": 8, "lr": 3e-3, "batch_size": 64}
 TABLE_SEEDS = (0, 1, 2)
-# The plateau rule: doubling the schedules changes a judged score by at most twice the standard
-# error of the paired change over the seeds, or by at most this much (10 of 500 images).
+# The plateau rule: doubling the schedules changes a judged score by no shown amount (the 95 %
+# interval of the paired change over the seeds holds zero), or by at most this much (10 of 500 images).
 PLATEAU_TOLERANCE = 0.02
 PLATEAU_SCORES = ("reconstruction error", "transfer error", "class from content")
+MODEL_NAMES = ("LORD stage 1", "LORD stage 2", "LORD without noise", "baseline")
+SCORE_NAMES = ("reconstruction error", "transfer error", "transfer IoU", "class from content")
+UNSEEN_NAMES = ("heart as seen shapes: transfer error", "heart as seen shapes: transfer IoU", "heart redrawn: error",
+                "seen shapes as heart: error")
 
 
 @dataclass
@@ -198,8 +201,6 @@ def unseen_scores(amortized: AmortizedLORD, judge: ImageClassifier, world: Shape
 def run_experiment(world: ShapeWorld, judge: ImageClassifier, seed: int, schedules: dict | None = None) -> dict:
     """Train LORD (both stages), LORD without noise and the baseline with ``seed``, and score them.
 
-    ``schedules`` (default ``SCHEDULES``) is passed explicitly so that it travels to worker
-    processes (:func:`latentbio.replicates.run_replicates`) with any change made in a notebook.
     Returns ``{"models": {name: model}, "scores": DataFrame (one row per model), "unseen": dict}``.
     """
     schedules = schedules or SCHEDULES
@@ -218,108 +219,99 @@ def run_experiment(world: ShapeWorld, judge: ImageClassifier, seed: int, schedul
     return {"models": models, "scores": scores, "unseen": unseen_scores(models["LORD stage 2"], judge, world)}
 
 
-def mean_and_standard_error(tables) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Mean and standard error (standard deviation / sqrt(n)) over the seeds of equally shaped
-    numeric tables (one per seed)."""
-    stacked = np.stack([np.asarray(table, dtype=float) for table in tables])
-    if len(stacked) < 2:
-        raise ValueError("a standard error needs at least two seeds")
-    index, columns = tables[0].index, tables[0].columns
-    mean = pd.DataFrame(stacked.mean(0), index=index, columns=columns)
-    error = pd.DataFrame(stacked.std(0, ddof=1) / np.sqrt(len(stacked)), index=index, columns=columns)
-    return mean, error
-
-
 def doubled(schedules: dict) -> dict:
     """The same schedules with twice the epochs (what the plateau rule compares with)."""
     return {name: {**schedule, "epochs": 2 * schedule["epochs"]} for name, schedule in schedules.items()}
 
 
-def experiment_summary(world: ShapeWorld, judge: ImageClassifier, seed: int, schedules: dict) -> dict:
-    """What the seed table keeps of :func:`run_experiment`: the scores, the unseen-class scores and
-    each model's reconstruction term per epoch (plain numbers, no models)."""
+def experiment_rows(world: ShapeWorld, judge: ImageClassifier, seed: int, schedules: dict, plan: str) -> list[dict]:
+    """What the seed table keeps of :func:`run_experiment`, as rows ``(schedule, seed, kind, model,
+    quantity, epoch, value)``: the scores (kind "score"), the unseen-class scores ("unseen", model
+    "LORD stage 2") and each model's reconstruction term per epoch ("curve"); plain numbers, no models."""
     run = run_experiment(world, judge, seed, schedules)
-    return {"seed": seed,
-            "scores": run["scores"].drop(columns="images").astype(float).to_dict(orient="index"),
-            "unseen": {key: float(value) for key, value in run["unseen"].items()},
-            "curves": {name: [float(value) for value in model.history.train["reconstruction"]]
-                       for name, model in run["models"].items()}}
+    base = {"schedule": plan, "seed": seed}
+    rows = [{**base, "kind": "score", "model": model, "quantity": quantity, "epoch": -1, "value": float(value)}
+            for model, scores in run["scores"].drop(columns="images").iterrows() for quantity, value in scores.items()]
+    rows += [{**base, "kind": "unseen", "model": "LORD stage 2", "quantity": quantity, "epoch": -1,
+              "value": float(value)} for quantity, value in run["unseen"].items()]
+    rows += [{**base, "kind": "curve", "model": name, "quantity": "reconstruction", "epoch": epoch + 1,
+              "value": float(value)}
+             for name, model in run["models"].items() for epoch, value in enumerate(model.history.train["reconstruction"])]
+    return rows
 
 
-def table_settings(seeds, schedules: dict) -> dict:
-    """Everything a seed table depends on besides the code: a table made with other settings is not reused."""
-    settings = {"seeds": list(seeds), "schedules": schedules, "architecture": ARCHITECTURE,
-                "content_decay": CONTENT_DECAY, "code_weight": CODE_WEIGHT, "judge": JUDGE_SCHEDULE}
-    return json.loads(json.dumps(settings))  # tuples become lists, as after a round trip through the file
+SETTINGS = {"seeds": list(TABLE_SEEDS), "schedules": SCHEDULES, "images_per_shape": {"train": 100, "test": 100},
+            "judge_images_per_shape": 2000, "architecture": ARCHITECTURE, "content_decay": CONTENT_DECAY,
+            "code_weight": CODE_WEIGHT, "judge": JUDGE_SCHEDULE}
+"""The settings of the seed table: the seeds, schedules and numbers of images are read from here;
+the rest is recorded so that a table made with other constants is not reused."""
 
 
-def run_seed_table(world: ShapeWorld, judge: ImageClassifier, *, seeds=TABLE_SEEDS, schedules: dict | None = None,
-                   n_jobs: int | None = None) -> dict:
-    """:func:`experiment_summary` for every seed, with ``schedules`` (default ``SCHEDULES``:
-    ``"chapter"``) and with each schedule doubled (``"doubled"``), in worker processes
-    (:func:`latentbio.replicates.run_replicates`; ``n_jobs`` workers, its default if None).
-
-    Returns ``{"settings": ..., "runs": [{"schedule", "seed", "scores", "unseen", "curves"}, ...]}``.
-    """
-    schedules = schedules or SCHEDULES
-    plans = {"chapter": schedules, "doubled": doubled(schedules)}
-    jobs = [(name, seed) for name in ("doubled", "chapter") for seed in seeds]  # the longest runs first
-
-    def run_job(job: int) -> dict:
-        name, seed = jobs[job]
-        return {"schedule": name, **experiment_summary(world, judge, seed, plans[name])}
-
-    runs = run_replicates(run_job, range(len(jobs)), n_jobs=n_jobs)
-    return {"settings": table_settings(seeds, schedules), "runs": runs}
+def tasks(settings: dict = SETTINGS) -> list[tuple[str, int]]:
+    """Every (schedule plan, seed) of the table: ``"doubled"`` (every schedule twice as long, the
+    plateau rule's check) and ``"chapter"``, the longest runs first."""
+    return [(plan, seed) for plan in ("doubled", "chapter") for seed in settings["seeds"]]
 
 
-def load_or_run_seed_table(path, world: ShapeWorld, judge: ImageClassifier, *, seeds=TABLE_SEEDS,
-                           schedules: dict | None = None, n_jobs: int | None = None) -> dict:
-    """The seed table stored at ``path`` (``scripts/ch03_seed_table.py`` writes it) if it was made
-    with these settings; otherwise :func:`run_seed_table` computes it here (minutes: every seed, twice)
-    and writes it to ``path`` when it can."""
-    path = Path(path)
-    schedules = schedules or SCHEDULES
-    if path.exists():
-        table = json.loads(path.read_text())
-        if table.get("settings") == table_settings(seeds, schedules):
-            return table
-        print(f"{path} was made with other settings: computing the seed table again")
-    table = run_seed_table(world, judge, seeds=seeds, schedules=schedules, n_jobs=n_jobs)
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(json.dumps(table))
-    except OSError as error:
-        print(f"could not write {path} ({error}); the table stays in memory")
-    return table
+def prepare(settings: dict) -> tuple[ShapeWorld, ImageClassifier]:
+    """What every task reads: the chapter's images and the trained judge."""
+    sizes = settings["images_per_shape"]
+    return (make_shape_world(n_train=sizes["train"], n_test=sizes["test"]),
+            train_judge(make_judge_set(n_per_class=settings["judge_images_per_shape"])))
 
 
-def seed_scores(table: dict, schedule: str = "chapter") -> list[pd.DataFrame]:
+def run_task(task: tuple[str, int], settings: dict, context) -> list[dict]:
+    """One seed with the chapter's schedules or with them doubled: :func:`experiment_rows`."""
+    plan, seed = task
+    world, judge = context
+    schedules = settings["schedules"] if plan == "chapter" else doubled(settings["schedules"])
+    return experiment_rows(world, judge, seed, schedules, plan)
+
+
+TABLE = TableSpec("ch03_lord", SETTINGS, tasks, run_task,
+                  keys=("schedule", "seed", "kind", "model", "quantity", "epoch"), tolerance={"value": 0.03},
+                  prepare=prepare)
+"""Chapter 3's seed table, in long form: one row per (schedule, seed, kind, model, quantity, epoch)."""
+
+
+def load_seed_table(settings: dict = SETTINGS) -> pd.DataFrame:
+    """The chapter's seed table: the shipped one when made with ``settings``, else computed here
+    (about 20 CPU minutes: every seed, twice)."""
+    return load_or_compute(TABLE, settings)
+
+
+def seed_scores(table: pd.DataFrame, schedule: str = "chapter") -> list[pd.DataFrame]:
     """One score table (models x scores) per seed of ``schedule``, in the order of the seeds."""
-    runs = sorted((run for run in table["runs"] if run["schedule"] == schedule), key=lambda run: run["seed"])
-    return [pd.DataFrame(run["scores"]).T for run in runs]
+    scores = table[(table["kind"] == "score") & (table["schedule"] == schedule)]
+    return [part.pivot(index="model", columns="quantity", values="value").loc[list(MODEL_NAMES), list(SCORE_NAMES)]
+            for _, part in scores.groupby("seed", sort=True)]
 
 
-def paired_change(before, after) -> tuple[float, float]:
-    """Mean over seeds of ``after - before`` (paired by seed) and its standard error."""
-    difference = np.asarray(after, dtype=float) - np.asarray(before, dtype=float)
-    if len(difference) < 2:
-        raise ValueError("a standard error needs at least two seeds")
-    return float(difference.mean()), float(difference.std(ddof=1) / np.sqrt(len(difference)))
+def unseen_runs(table: pd.DataFrame, schedule: str = "chapter") -> pd.DataFrame:
+    """The unseen-class scores (:func:`unseen_scores`), one row per seed of ``schedule``."""
+    unseen = table[(table["kind"] == "unseen") & (table["schedule"] == schedule)]
+    return unseen.pivot(index="seed", columns="quantity", values="value")[list(UNSEEN_NAMES)]
 
 
-def plateau_check(table: dict, scores=PLATEAU_SCORES) -> pd.DataFrame:
-    """For every model and score: the mean with the chapter's schedules, the paired change when every
-    schedule is doubled, its standard error, and whether the change passes the plateau rule
-    (at most twice its standard error, or at most ``PLATEAU_TOLERANCE``)."""
+def training_curves(table: pd.DataFrame) -> dict[tuple[str, int, str], np.ndarray]:
+    """Each model's reconstruction term per epoch: ``{(schedule, seed, model): values}``."""
+    curves = table[table["kind"] == "curve"].sort_values("epoch")
+    return {key: part["value"].to_numpy() for key, part in curves.groupby(["schedule", "seed", "model"])}
+
+
+def plateau_check(table: pd.DataFrame, scores=PLATEAU_SCORES) -> pd.DataFrame:
+    """For every model and score: the mean with the chapter's schedules and doubled, the evidence of
+    the paired change when every schedule is doubled (:func:`latentbio.experiments.evidence.compare`),
+    and whether it passes the plateau rule: the change is not shown (its 95 % interval holds zero)
+    or is at most ``PLATEAU_TOLERANCE``."""
     chapter, longer = seed_scores(table, "chapter"), seed_scores(table, "doubled")
     rows = []
     for model in chapter[0].index:
         for score in scores:
-            change, error = paired_change([t.loc[model, score] for t in chapter], [t.loc[model, score] for t in longer])
-            rows.append({"model": model, "score": score,
-                         "chapter": float(np.mean([t.loc[model, score] for t in chapter])),
-                         "doubled": float(np.mean([t.loc[model, score] for t in longer])),
-                         "change": change, "standard error": error,
-                         "plateau": abs(change) <= max(2 * error, PLATEAU_TOLERANCE)})
+            before, after = [t.loc[model, score] for t in chapter], [t.loc[model, score] for t in longer]
+            change = compare(after, before)
+            rows.append({"model": model, "score": score, "chapter": float(np.mean(before)),
+                         "doubled": float(np.mean(after)), "change": change.mean, "95% CI low": change.low,
+                         "95% CI high": change.high,
+                         "plateau": change.verdict == "not shown" or abs(change.mean) <= PLATEAU_TOLERANCE})
     return pd.DataFrame(rows).set_index(["model", "score"])

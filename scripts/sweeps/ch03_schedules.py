@@ -1,19 +1,19 @@
-"""How many epochs does each model of chapter 3 need? The sweep behind ``latentbio.lord_protocol.SCHEDULES``.
+"""How many epochs does each model of chapter 3 need? The sweep behind ``latentbio.experiments.ch03_lord.SCHEDULES``.
 
 For each model (LORD stage 1, LORD without noise, LORD stage 2, the baseline) and each schedule
 length E in its list, the model is trained with the chapter's settings for 3 seeds and scored as
 in the chapter (judge error on reconstructions and on transfers, transfer IoU, class from
 content). The **plateau rule**: a schedule has converged when the next, twice as long, changes
-none of ``protocol.PLATEAU_SCORES`` by more than twice the standard error of the paired change
-(over the seeds) or by more than ``protocol.PLATEAU_TOLERANCE``; the chapter uses the shortest
+none of ``protocol.PLATEAU_SCORES`` by a shown amount (the 95 % interval of the paired change over
+the seeds holds zero, ``latentbio.experiments.evidence``) or by more than ``protocol.PLATEAU_TOLERANCE``; the chapter uses the shortest
 converged schedule (and its seed table checks the rule again: ``protocol.plateau_check``). Stage 2 starts
 from stage 1 trained with ``SCHEDULES["lord"]``.
 
 One process, one thread (``latentbio.configure``): run it on a quiet machine, or read its CPU
 seconds. Writes one CSV row per (model, epochs, seed) and prints the plateau table.
 
-    python scripts/sweep_ch03_schedules.py --out _build/ch03_schedules.csv
-    python scripts/sweep_ch03_schedules.py --models lord --epochs 100 200 400
+    python scripts/sweeps/ch03_schedules.py --out _build/ch03_schedules.csv
+    python scripts/sweeps/ch03_schedules.py --models lord --epochs 100 200 400
 """
 
 import argparse
@@ -22,7 +22,8 @@ import time
 import pandas as pd
 
 import latentbio
-from latentbio import lord_protocol as protocol
+from latentbio.experiments import ch03_lord as protocol
+from latentbio.experiments.evidence import compare
 
 DEFAULT_EPOCHS = {"lord": [100, 200, 400], "no_noise": [75, 150, 300], "amortized": [20, 40, 80], "baseline": [50, 100, 200]}
 JUDGED = list(protocol.PLATEAU_SCORES)
@@ -66,9 +67,10 @@ def plateau_table(rows: pd.DataFrame) -> pd.DataFrame:
             short, long_ = by_epochs[epochs].sort_values("seed"), longer.sort_values("seed")
             row = {"model": model, "epochs": epochs, "vs": 2 * epochs, "converged": True}
             for score in JUDGED:
-                change, error = protocol.paired_change(short[score], long_[score])
-                row[f"{score} change"], row[f"{score} se"] = round(change, 3), round(error, 3)
-                row["converged"] &= bool(abs(change) <= max(2 * error, protocol.PLATEAU_TOLERANCE))
+                change = compare(long_[score].to_numpy(), short[score].to_numpy())
+                row[f"{score} change"] = round(change.mean, 3)
+                row[f"{score} 95% CI"] = f"{change.low:+.3f} to {change.high:+.3f}"
+                row["converged"] &= change.verdict == "not shown" or abs(change.mean) <= protocol.PLATEAU_TOLERANCE
             table.append(row)
     return pd.DataFrame(table)
 

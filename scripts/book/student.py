@@ -7,7 +7,7 @@ the solution cell is shown (``hide-input`` dropped); every exercise box becomes 
 and the saved widget state are removed, so students run the chapter themselves; the
 book's chapter header (links to the student version) is dropped.
 
-Usage: python scripts/student.py CHAPTERS_DIR DESTINATION_DIR   (``make student``; the book build
+Usage: python scripts/book/student.py CHAPTERS_DIR DESTINATION_DIR   (``make student``; the book build
 writes the same copies next to its HTML).
 """
 
@@ -18,7 +18,7 @@ import nbformat
 
 from notebook_exercises import BEGIN, END, boxes, chapter_of, find_exercises, is_solution
 
-HEADER_TAG = "chapter-header"  # the book's links to this very copy (scripts/tidy_notebooks.py)
+HEADER_TAG = "chapter-header"  # the book's links to this very copy (scripts/book/tidy_notebooks.py)
 
 
 def stub_solution(source: str, exercise: str = "Exercise") -> str:
@@ -100,6 +100,6 @@ def write_student_copies(chapters: Path, destination: Path) -> list[Path]:
 
 if __name__ == "__main__":
     if len(sys.argv) != 3:
-        sys.exit("usage: python scripts/student.py CHAPTERS_DIR DESTINATION_DIR")
+        sys.exit("usage: python scripts/book/student.py CHAPTERS_DIR DESTINATION_DIR")
     for written_path in write_student_copies(Path(sys.argv[1]), Path(sys.argv[2])):
         print(f"wrote {written_path}")

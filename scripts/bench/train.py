@@ -7,7 +7,7 @@ through the bare torch loop below, which trains the same network with the same l
 and minibatches. Prints optimisation steps per second of both and their ratio (target: >= 0.9),
 median over rounds that alternate the two (and which goes first), after an untimed warm-up epoch of each. ``--profile`` adds a cProfile of one package run.
 
-    python scripts/bench_train.py [--epochs 3] [--rounds 3] [--profile]
+    python scripts/bench/train.py [--epochs 3] [--rounds 3] [--profile]
 """
 
 import argparse

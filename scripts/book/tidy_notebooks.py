@@ -1,6 +1,6 @@
 """Make chapter notebooks tidy for the book, Colab and the student copies (idempotent).
 
-Usage: python scripts/tidy_notebooks.py chapters/*.ipynb [--check]
+Usage: python scripts/book/tidy_notebooks.py chapters/*.ipynb [--check]
 
 What it does to each notebook (``tests/test_notebook_hygiene.py`` checks that every chapter is
 already tidy, that is, that this script would change nothing):
@@ -32,7 +32,7 @@ import nbformat
 from notebook_exercises import NUMBER_PREFIX, chapter_of
 from student import HEADER_TAG
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 REPOSITORY = "latentbio-course/latentbio"
 COLAB_TAG, CHECK_TAG, REMOVE = "colab-install", "nbval-check-output", "remove-cell"
 NBVAL_COMMENT = "# NBVAL_CHECK_OUTPUT"
@@ -190,7 +190,7 @@ def main(paths: list[str], check: bool) -> int:
                 nbformat.write(tidy_notebook, path)
                 print(f"tidied {path}")
     if check and untidy:
-        print("not tidy: " + ", ".join(map(str, untidy)) + ". Run: python scripts/tidy_notebooks.py chapters/*.ipynb")
+        print("not tidy: " + ", ".join(map(str, untidy)) + ". Run: python scripts/book/tidy_notebooks.py chapters/*.ipynb")
         return 1
     return 0
 
