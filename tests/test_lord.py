@@ -107,7 +107,11 @@ def test_lord_two_stages_learn_and_transfer(shapes):
     assert model.learned_content_codes().shape == (n, 4) and model.learned_class_codes().shape == (3, 3)
     transferred = model.decode_mean(model.learned_content_codes()[:5], 2)
     assert transferred.shape == (5, 16, 16)
-    assert not hasattr(model, "transfer") and not hasattr(model, "latent"), "stage 1 has no encoder"
+    # stage 1 has no encoder: latent looks the training images up, and refuses any other image
+    np.testing.assert_array_equal(model.latent(shapes.images[:5]), model.learned_content_codes()[:5])
+    np.testing.assert_array_equal(model.transfer(shapes.images[:5], 2), transferred)
+    with pytest.raises(ValueError, match="only for its 24 training images; 1 of the 2 images.*AmortizedLORD"):
+        model.latent(np.stack([shapes.images[0], 1 - shapes.images[0]]))
     with pytest.raises(ValueError, match="content codes for"):
         model.fit(shapes.images[:5], shapes.classes[:5], epochs=1)
 
@@ -153,7 +157,9 @@ def test_baseline_and_classifier_shapes(shapes):
     classifier = ImageClassifier((16, 16), 3, channels=(4, 8), hidden=16)
     classifier.fit(shapes.images, shapes.classes, epochs=2, batch_size=8)
     assert classifier.predict(shapes.images).shape == (len(shapes.images),)
-    assert 0.0 <= classifier.error(shapes.images, shapes.classes) <= 1.0
+    accuracy = classifier.score(shapes.images, shapes.classes)
+    assert accuracy == np.mean(classifier.predict(shapes.images) == shapes.classes)
+    assert classifier.error(shapes.images, shapes.classes) == pytest.approx(1.0 - accuracy)  # error: 1 - score
     with pytest.raises(ValueError, match="at least two classes"):
         ImageClassifier((16, 16), 1)
 

@@ -54,6 +54,15 @@ def test_swapping_the_condition_code_predicts_the_stimulation():
     assert np.allclose(predicted[:, 5:10].mean(0), 0.0, atol=0.3)  # the type stays a
     unchanged = model.predict(control)
     assert np.allclose(unchanged[:, :3].mean(0), 0.0, atol=0.3)
+    # decode_latent: the same decoder from content codes, attributes from adata or given
+    codes = model.get_latent_representation(control)
+    np.testing.assert_allclose(model.decode_latent(codes, control), unchanged, rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(model.decode_latent(codes, control, condition="stimulated"), predicted,
+                               rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(model.decode_latent(codes, cell_type="a", condition="stimulated"), predicted,
+                               rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(model.decode_latent(model.get_latent_representation()), model.predict(), rtol=1e-5,
+                               atol=1e-6)
     # the content code carries the per-cell factor, so predictions keep each cell's own level
     assert np.corrcoef(predicted[:, 10], control.X[:, 10])[0, 1] > 0.8
 
@@ -69,6 +78,13 @@ def test_lord_cells_bad_input():
         model.predict(adata[:3], condition="heat shock")
     with pytest.raises(ValueError, match="unknown attribute"):
         model.predict(adata[:3], tissue="lung")
+    codes = model.get_latent_representation(adata[:3])
+    with pytest.raises(ValueError, match="unknown attribute"):
+        model.decode_latent(codes, tissue="lung")
+    with pytest.raises(ValueError, match="one per code"):
+        model.decode_latent(codes, condition="control")  # cell_type from the 160 training cells, for 3 codes
+    with pytest.raises(ValueError, match="not seen in training"):
+        model.decode_latent(codes, cell_type="c", condition="control")
     stranger = adata[:3].copy()
     stranger.obs_names = ["x1", "x2", "x3"]
     with pytest.raises(ValueError, match="training cells"):

@@ -1,4 +1,5 @@
-"""Every model answers to its family's verbs, and bad input gets a clear error that says what to do."""
+"""Every model keeps the contract of each role it declares (tested role by role, with no case for any
+one model), and bad input gets a clear error that says what to do."""
 
 import anndata as ad
 import numpy as np
@@ -9,11 +10,12 @@ import torch
 from torch import nn
 
 import latentbio
-from latentbio.models import (ANNDATA_MODELS, ARRAY_MODELS, LORD, VAE, AmortizedLORD, Autoencoder, BetaVAE,
+from latentbio.models import (LORD, MODELS, MODELS_BY_ROLE, VAE, AmortizedLORD, Autoencoder, BetaVAE,
                               ClassConditionedAutoencoder, ConvAutoencoder, ConvVAE, CountVAE, DHSICVAE,
                               ExpressionBetaVAE, ExpressionDHSICVAE, ExpressionVAE, GenerativeClassifier,
                               ImageClassifier, IndependentBernoulli, IndependentBinomial, LORDCells, MultiGroupVI)
-from latentbio.models.base import AnnDataModel, ArrayModel, TransferModel
+from latentbio.models.base import AnnDataModel, ArrayModel
+from latentbio.models.roles import ROLES, RepresentationModel
 from latentbio.train import History
 
 RNG = np.random.default_rng(0)
@@ -28,26 +30,26 @@ def trained_lord():
     return lord
 
 
-# model -> (constructor, fit arguments, verbs beyond fit). The verb test fails for a model missing here.
-ARRAY_CASES = {
-    VAE: (lambda: VAE(6, 2, (4,), n_classes=2), (FLAT, LABELS), ("latent", "decode_mean")),
-    Autoencoder: (lambda: Autoencoder(6, 2, (4,)), (FLAT,), ("latent", "decode_mean")),
-    ConvVAE: (lambda: ConvVAE((8, 8), 2, channels=(4,), hidden=8), (IMAGES,), ("latent", "decode_mean")),
-    ConvAutoencoder: (lambda: ConvAutoencoder((8, 8), 2, channels=(4,), hidden=8), (IMAGES,), ("latent", "decode_mean")),
-    BetaVAE: (lambda: BetaVAE(6, 2, (4,)), (FLAT,), ("latent", "decode_mean")),
-    DHSICVAE: (lambda: DHSICVAE(6, 2, (4,)), (FLAT,), ("latent", "decode_mean")),
-    GenerativeClassifier: (lambda: GenerativeClassifier(VAE(6, 2, (4,), n_classes=2), n_samples=2), (FLAT, LABELS),
-                           ("predict",)),
-    IndependentBernoulli: (IndependentBernoulli, (FLAT,), ("negative_log_likelihood",)),
-    IndependentBinomial: (IndependentBinomial, (np.round(FLAT * 16) / 16,), ("negative_log_likelihood",)),
-    ImageClassifier: (lambda: ImageClassifier((8, 8), 2, channels=(4,), hidden=8), (IMAGES, LABELS), ("predict",)),
-    LORD: (lambda: LORD((8, 8), 2, 20, content_dim=2, class_dim=2, channels=(4,)), (IMAGES, LABELS), ()),
-    AmortizedLORD: (lambda: AmortizedLORD(trained_lord(), channels=(4,), hidden=8), (IMAGES, LABELS),
-                    ("latent", "transfer")),
+# How to build a small model of each kind, and the data it reads (construction is not part of any
+# contract; everything after it is, and is tested role by role with no case for any one model).
+ARRAY_FACTORIES = {
+    VAE: (lambda: VAE(6, 2, (4,)), FLAT),
+    BetaVAE: (lambda: BetaVAE(6, 2, (4,)), FLAT),
+    DHSICVAE: (lambda: DHSICVAE(6, 2, (4,)), FLAT),
+    Autoencoder: (lambda: Autoencoder(6, 2, (4,)), FLAT),
+    ConvVAE: (lambda: ConvVAE((8, 8), 2, channels=(4,), hidden=8), IMAGES),
+    ConvAutoencoder: (lambda: ConvAutoencoder((8, 8), 2, channels=(4,), hidden=8), IMAGES),
+    LORD: (lambda: LORD((8, 8), 2, 20, content_dim=2, class_dim=2, channels=(4,)), IMAGES),
+    AmortizedLORD: (lambda: AmortizedLORD(trained_lord(), channels=(4,), hidden=8), IMAGES),
     ClassConditionedAutoencoder: (lambda: ClassConditionedAutoencoder((8, 8), 2, content_dim=2, class_dim=2,
                                                                       generator_channels=(4,), encoder_channels=(4,),
-                                                                      hidden=8), (IMAGES, LABELS), ("latent", "transfer")),
+                                                                      hidden=8), IMAGES),
+    ImageClassifier: (lambda: ImageClassifier((8, 8), 2, channels=(4,), hidden=8), IMAGES),
+    GenerativeClassifier: (lambda: GenerativeClassifier(VAE(6, 2, (4,), n_classes=2), n_samples=2), FLAT),
+    IndependentBernoulli: (IndependentBernoulli, FLAT),
+    IndependentBinomial: (IndependentBinomial, np.round(FLAT * 16) / 16),
 }
+CONDITIONAL_VARIANTS = {"conditional VAE": (lambda: VAE(6, 2, (4,), n_classes=2), FLAT)}
 
 
 def small_cells(n_cells=24, n_genes=10):
@@ -59,72 +61,144 @@ def small_cells(n_cells=24, n_genes=10):
     return adata
 
 
-ANNDATA_CASES = {
-    CountVAE: (lambda a: CountVAE(a, n_latent=2, hidden=(4,)), ("decode_latent", "get_normalized_expression")),
-    MultiGroupVI: (lambda a: MultiGroupVI(a, n_shared_latent=2, n_private_latent=2, n_hidden=4),
-                   ("get_normalized_expression",)),
-    ExpressionVAE: (lambda a: ExpressionVAE(a, n_latent=2, hidden=(4,)), ("decode_latent",)),
-    ExpressionBetaVAE: (lambda a: ExpressionBetaVAE(a, n_latent=2, hidden=(4,)), ("decode_latent",)),
-    ExpressionDHSICVAE: (lambda a: ExpressionDHSICVAE(a, n_latent=2, hidden=(4,)), ("decode_latent",)),
-    LORDCells: (lambda a: LORDCells(a, ["group"], n_content=2, hidden=(4,)), ()),
+ANNDATA_FACTORIES = {
+    CountVAE: lambda a: CountVAE(a, n_latent=2, hidden=(4,)),
+    MultiGroupVI: lambda a: MultiGroupVI(a, n_shared_latent=2, n_private_latent=2, n_hidden=4),
+    ExpressionVAE: lambda a: ExpressionVAE(a, n_latent=2, hidden=(4,)),
+    ExpressionBetaVAE: lambda a: ExpressionBetaVAE(a, n_latent=2, hidden=(4,)),
+    ExpressionDHSICVAE: lambda a: ExpressionDHSICVAE(a, n_latent=2, hidden=(4,)),
+    LORDCells: lambda a: LORDCells(a, ["group"], n_content=2, hidden=(4,)),
 }
 
 
-def test_every_exported_model_is_covered_by_the_verb_tests():
-    assert set(ARRAY_MODELS) == set(ARRAY_CASES) and set(ANNDATA_MODELS) == set(ANNDATA_CASES)
-    assert set(latentbio.models.__all__) == {model.__name__ for model in ARRAY_MODELS + ANNDATA_MODELS}
+def cases(role):
+    """(id, factory, data) of every exported model of ``role`` (and the conditional VAE)."""
+    found = [(model.__name__, *ARRAY_FACTORIES[model]) for model in MODELS_BY_ROLE[role]]
+    if role == "representation":
+        found += [(name, *case) for name, case in CONDITIONAL_VARIANTS.items()]
+    return found
 
 
-@pytest.mark.parametrize("model_class", ARRAY_CASES, ids=lambda c: c.__name__)
-def test_array_models_answer_to_their_verbs(model_class):
+def test_every_exported_model_declares_a_role_and_is_tested_in_it():
+    assert set(latentbio.models.__all__) == {model.__name__ for model in MODELS}
+    assert set(ROLES) == set(MODELS_BY_ROLE) == {"representation", "transfer", "classifier", "density", "anndata"}
+    for model in MODELS:
+        assert model.declared_roles(), f"{model.__name__} declares no role"
+        assert issubclass(model, (ArrayModel, AnnDataModel))
+        assert not getattr(model, "__abstractmethods__", None), f"{model.__name__} lacks {model.__abstractmethods__}"
+    assert set(ARRAY_FACTORIES) == set(MODELS) - set(MODELS_BY_ROLE["anndata"])
+    assert set(ANNDATA_FACTORIES) == set(MODELS_BY_ROLE["anndata"])
+    assert set(MODELS_BY_ROLE["transfer"]) <= set(MODELS_BY_ROLE["representation"])
+
+
+def test_a_model_that_lacks_a_verb_of_its_role_cannot_be_built():
+    class NoDecoder(RepresentationModel):
+        def fit(self, x, y=None, *, epochs=1, **options):
+            return History()
+
+        def latent(self, x, y=None):
+            return x
+
+    with pytest.raises(TypeError, match="decode_mean"):
+        NoDecoder()
+
+
+def fitted(make, x, *, epochs=1):
     latentbio.seed_everything(0)
-    make, data, verbs = ARRAY_CASES[model_class]
     model = make()
-    assert isinstance(model, ArrayModel)
-    if model.module is not None:
-        assert isinstance(model.module, nn.Module) and callable(model.module.loss)
-    options = {} if model_class in (IndependentBernoulli, IndependentBinomial) else {"epochs": 1, "batch_size": 8}  # closed form: no epochs
-    history = model.fit(*data, **options)
+    y = LABELS if getattr(model, "conditional", False) else None
+    history = model.fit(x, y, epochs=epochs, batch_size=8)
     assert isinstance(history, History) and history.n_epochs == 1 and model.history is history
+    return model, y
+
+
+@pytest.mark.parametrize("name, make, x", cases("representation"), ids=lambda c: c if isinstance(c, str) else "")
+def test_representation_models_keep_their_contract(name, make, x):
+    model, y = fitted(make, x)
+    assert "representation" in model.roles and model.module is not None and callable(model.module.loss)
     n = 5
-    x, y = data[0][:n], (data[1][:n] if len(data) > 1 else None)
-    conditional = getattr(model, "n_classes", 0) and model_class in (VAE,)
-    if "latent" in verbs:
-        codes = model.latent(x, y) if conditional else model.latent(x)
-        assert isinstance(codes, np.ndarray) and codes.shape[0] == n
-    if hasattr(model, "decode_mean"):
-        if isinstance(model, TransferModel) or model_class is LORD:
-            codes = model.learned_content_codes()[:n] if model_class is LORD else model.latent(x)
-            decoded = model.decode_mean(codes, y)
-            assert decoded.shape == x.shape
-        else:
-            decoded = model.decode_mean(codes, y) if conditional else model.decode_mean(codes)
-            assert decoded.shape == (n, *x.shape[1:])  # flat rows, or images for image models
-    if "transfer" in verbs:
-        assert isinstance(model, TransferModel)
-        assert model.transfer(x, 1 - y).shape == x.shape
-    for verb in verbs:
-        assert callable(getattr(model, verb))
-    assert (model_class is LORD) == (not hasattr(model, "latent") and hasattr(model, "decode_mean")), \
-        "only LORD's stage 1 decodes without an encoder"
+    labels = None if y is None else y[:n]
+    codes = model.latent(x[:n], labels)
+    assert isinstance(codes, np.ndarray) and codes.ndim == 2 and codes.shape[0] == n
+    decoded = model.decode_mean(codes, labels)
+    assert isinstance(decoded, np.ndarray) and decoded.shape == x[:n].shape
+    np.testing.assert_allclose(model.reconstruct(x[:n], labels), decoded, rtol=1e-5, atol=1e-6)
+    if model.conditional:  # labels: needed to fit and to decode
+        with pytest.raises(ValueError, match="needs class labels"):
+            make().fit(x, epochs=1)
+        with pytest.raises(ValueError, match="needs class labels"):
+            model.decode_mean(codes)
+    else:  # and refused, never ignored, by unconditional models
+        for call in (lambda: make().fit(x, LABELS, epochs=1), lambda: model.latent(x[:n], LABELS[:n]),
+                     lambda: model.decode_mean(codes, LABELS[:n])):
+            with pytest.raises(ValueError, match="not conditional"):
+                call()
 
 
-@pytest.mark.parametrize("model_class", ANNDATA_CASES, ids=lambda c: c.__name__)
-def test_anndata_models_answer_to_their_verbs(model_class):
+@pytest.mark.parametrize("name, make, x", cases("transfer"), ids=lambda c: c if isinstance(c, str) else "")
+def test_transfer_models_keep_their_contract(name, make, x):
+    model, y = fitted(make, x)
+    assert model.conditional
+    n = 5
+    np.testing.assert_array_equal(model.latent(x[:n]), model.latent(x[:n], y[:n]))  # labels are not needed to encode
+    transferred = model.transfer(x[:n], 1 - y[:n])
+    assert transferred.shape == x[:n].shape
+    np.testing.assert_allclose(transferred, model.decode_mean(model.latent(x[:n]), 1 - y[:n]), rtol=1e-5, atol=1e-6)
+    assert model.transfer(x[:n], 1).shape == x[:n].shape  # one label for all
+
+
+@pytest.mark.parametrize("name, make, x", cases("classifier"), ids=lambda c: c if isinstance(c, str) else "")
+def test_classifiers_keep_their_contract(name, make, x):
     latentbio.seed_everything(0)
-    make, verbs = ANNDATA_CASES[model_class]
+    model = make()
+    history = model.fit(x, LABELS, epochs=1, batch_size=8)
+    assert isinstance(history, History) and history.n_epochs == 1 and model.history is history
+    probabilities = model.predict_proba(x)
+    assert probabilities.shape == (len(x), 2)
+    np.testing.assert_allclose(probabilities.sum(1), 1.0, rtol=1e-5)
+    predicted = model.predict(x)
+    assert predicted.shape == (len(x),) and set(predicted) <= {0, 1}
+    assert model.score(x, LABELS) == pytest.approx(np.mean(predicted == LABELS))
+    assert model.error(x, LABELS) == pytest.approx(1 - model.score(x, LABELS))
+    with pytest.raises(ValueError, match="one label per sample"):
+        model.score(x, LABELS[:-1])
+
+
+@pytest.mark.parametrize("name, make, x", cases("density"), ids=lambda c: c if isinstance(c, str) else "")
+def test_densities_keep_their_contract(name, make, x):
+    model = make()
+    history = model.fit(x, epochs=1, batch_size=8, seed=0)  # training options: accepted, no effect (closed form)
+    assert isinstance(history, History) and history.n_epochs == 1 and model.history is history
+    log_likelihood = model.log_likelihood(x)
+    assert log_likelihood.shape == (len(x),) and np.isfinite(log_likelihood).all()
+    np.testing.assert_array_equal(model.negative_log_likelihood(x), -log_likelihood)
+    assert history.train["loss"][0] == pytest.approx(-log_likelihood.mean(), rel=1e-5)
+    with pytest.raises(ValueError, match="takes no labels"):
+        make().fit(x, LABELS)
+    with pytest.raises(TypeError, match="unknown option"):
+        make().fit(x, epoch=3)
+
+
+@pytest.mark.parametrize("model_class", ANNDATA_FACTORIES, ids=lambda c: c.__name__)
+def test_anndata_models_keep_their_contract(model_class):
+    latentbio.seed_everything(0)
     adata = small_cells()
-    model = make(adata)
-    assert isinstance(model, AnnDataModel) and isinstance(model.module, nn.Module)
+    model = ANNDATA_FACTORIES[model_class](adata)
+    assert model.roles == ("anndata",) and isinstance(model.module, nn.Module)
     history = model.train(max_epochs=1, batch_size=8)
     assert isinstance(history, History) and history.n_epochs == 1 and model.history is history
     latent = model.get_latent_representation()
     assert isinstance(latent, np.ndarray) and latent.shape == (24, 2)
     assert not adata.obsm, "get_latent_representation returns and never writes"
     np.testing.assert_allclose(model.get_latent_representation(adata[:5].copy()), latent[:5], rtol=1e-5, atol=1e-6)
-    if "decode_latent" in verbs:
-        assert model.decode_latent(latent).shape == (24, 10)
-    if "get_normalized_expression" in verbs:
+    decoded = model.decode_latent(latent)
+    assert isinstance(decoded, np.ndarray) and decoded.shape == (24, 10) and np.isfinite(decoded).all()
+    if model.reads_counts:  # fractions times the library size, one number or one per cell
+        np.testing.assert_allclose(decoded.sum(1), 1.0, rtol=1e-4)
+        library = model.observed_library_size()
+        np.testing.assert_allclose(library, adata.layers["counts"].sum(1).A1)
+        np.testing.assert_allclose(model.decode_latent(latent, library_size=library), decoded * library[:, None],
+                                   rtol=1e-5)
         expression = model.get_normalized_expression(library_size=10.0)
         assert isinstance(expression, pd.DataFrame) and expression.shape == (24, 10)
         np.testing.assert_allclose(expression.sum(1), 10.0, rtol=1e-4)

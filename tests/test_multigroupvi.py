@@ -230,6 +230,41 @@ def test_bad_queries_raise(trained):
         model.rank_genes(adata, group="g0", cell_type_key="cell_type", cell_type="z")
 
 
+def test_every_method_refuses_cells_of_a_group_the_model_never_saw(trained):
+    adata, model, _ = trained
+    stranger = adata[:6].copy()
+    stranger.obs["group"] = pd.Categorical(["g9"] * 6)
+    calls = [lambda: model.get_latent_representation(stranger),
+             lambda: model.get_latent_representation(stranger, space="g0"),
+             lambda: model.get_normalized_expression(stranger), lambda: model.likelihood_ratio(stranger)]
+    for call in calls:
+        with pytest.raises(ValueError, match=r"\['g9'\].*knows the groups \['g0', 'g1'\]"):
+            call()
+    unlabelled = adata[:6].copy()
+    del unlabelled.obs["group"]
+    with pytest.raises(ValueError, match="no column 'group'"):
+        model.get_latent_representation(unlabelled)
+
+
+def test_decode_latent_decodes_shared_and_private_codes(trained):
+    adata, model, _ = trained
+    shared = model.get_latent_representation()
+    np.testing.assert_allclose(model.decode_latent(shared), model.get_normalized_expression(codes="shared"), rtol=1e-4,
+                               atol=1e-7)
+    g1 = (adata.obs["group"] == "g1").to_numpy()
+    with_private = model.decode_latent(shared[g1], group="g1",
+                                       private_latent=model.get_latent_representation(space="g1")[g1])
+    np.testing.assert_allclose(with_private, model.get_normalized_expression(codes="all")[g1], rtol=1e-4, atol=1e-7)
+    library = model.observed_library_size()
+    np.testing.assert_allclose(model.decode_latent(shared, library_size=library).sum(1), library, rtol=1e-4)
+    with pytest.raises(ValueError, match="together"):
+        model.decode_latent(shared, group="g1")
+    with pytest.raises(ValueError, match="one of the groups"):
+        model.decode_latent(shared, group="g7", private_latent=shared[:, :2])
+    with pytest.raises(ValueError, match="one number or one per cell"):
+        model.decode_latent(shared, library_size=library[:5])
+
+
 # ---- preprocessing of the Haber regional table (a small local file in the GEO format) -------------
 
 def test_haber_regional_table_is_read_and_prepared(tmp_path):

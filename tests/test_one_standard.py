@@ -69,3 +69,20 @@ def test_the_chapter_makes_its_claims_through_the_evidence_module(path):
     sources = "\n".join(source for _, source, _ in cells(path, "code"))
     if "compare" in sources or "interval(" in sources:
         assert "claim(" in sources, f"{path.name} computes evidence but makes no claim"
+
+
+@pytest.mark.parametrize("path", CHAPTERS, ids=lambda p: p.stem)
+def test_a_chapter_with_claims_states_the_rule_and_links_the_ledger(path):
+    sources = "\n".join(source for _, source, _ in cells(path, "code"))
+    if "claim(" in sources:
+        assert any("ledger.ipynb" in source for _, source in prose(path)), (
+            f"{path.name} makes claims: say once what the rule is and link the claims ledger (../book/ledger.ipynb)")
+
+
+def test_the_summary_quotes_claims_that_the_chapters_make():
+    from latentbio.experiments.evidence import read_claims
+
+    made = {f"claim_ch{c['chapter']}_{c['key']}" for c in read_claims(CHAPTERS)}
+    quoted = set(re.findall(r"ledger\.ipynb::(claim_ch\d+_[a-z0-9_]+)", (ROOT / "chapters" / "07_summary.md").read_text()))
+    assert quoted, "the summary quotes the claims ledger"
+    assert quoted <= made, f"the summary quotes claims no chapter makes: {sorted(quoted - made)}"

@@ -228,3 +228,39 @@ def test_expression_models_train_on_log_normalised_anndata():
     latent = model.get_latent_representation()
     assert latent.shape == (adata.n_obs, 2) and not adata.obsm
     assert model.decode_latent(latent).shape == adata.shape
+
+
+def _counts_with_deep_libraries(seed=0):
+    """Two types x two conditions of counts with library sizes in the tens of thousands."""
+    rng = np.random.default_rng(seed)
+    n, n_genes = 40, 12
+    types, conditions = np.repeat(["a", "b"], n // 2), np.tile(np.repeat(["control", "stimulated"], n // 4), 2)
+    counts = rng.poisson(rng.uniform(1000, 4000, size=(n, 1)), size=(n, n_genes)).astype(np.float32)
+    adata = ad.AnnData(np.log1p(counts), obs=pd.DataFrame({"cell_type": types, "condition": conditions},
+                                                          index=[f"c{i}" for i in range(n)]))
+    adata.layers["counts"] = counts
+    return adata
+
+
+def test_latent_arithmetic_with_a_count_model_predicts_counts_at_each_cells_library_size():
+    from latentbio.models import CountVAE, ExpressionVAE
+
+    adata = _counts_with_deep_libraries()
+    torch.manual_seed(0)
+    model = CountVAE(adata, n_latent=2, hidden=(8,))
+    model.train(max_epochs=2, batch_size=16)
+    held_out = ((adata.obs.cell_type == "b") & (adata.obs.condition == "control")).to_numpy()
+    control, train = adata[held_out].copy(), adata[~held_out | (adata.obs.cell_type == "a").to_numpy()].copy()
+    library = control.layers["counts"].sum(1)
+    assert library.min() > 10_000
+    predicted = predict_by_latent_arithmetic(model, train, control)
+    assert predicted.shape == control.shape
+    np.testing.assert_allclose(predicted.sum(1), library, rtol=1e-4)  # counts, not fractions
+    fractions = predict_by_latent_arithmetic(model, train, control, library_size=1.0)
+    np.testing.assert_allclose(fractions.sum(1), 1.0, rtol=1e-4)
+    np.testing.assert_allclose(predicted, fractions * library[:, None], rtol=1e-4)
+    with pytest.raises(ValueError, match="'observed' or a positive number"):
+        predict_by_latent_arithmetic(model, train, control, library_size="median")
+    expression_model = ExpressionVAE(adata, n_latent=2, hidden=(8,))
+    with pytest.raises(ValueError, match="library_size is for count models"):
+        predict_by_latent_arithmetic(expression_model, train, control, library_size=1e4)

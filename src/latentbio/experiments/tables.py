@@ -15,8 +15,9 @@ compares it with the shipped one within the table's tolerances (:func:`differenc
 from __future__ import annotations
 
 import functools
-import hashlib
 import json
+import os
+import subprocess
 import sys
 import time
 from collections.abc import Callable
@@ -58,18 +59,27 @@ def jsonable(value):
     return json.loads(json.dumps(value))
 
 
+_FINGERPRINT = """
+import hashlib, sys
+from pathlib import Path
+import {module}
+root = Path(sys.modules["latentbio"].__file__).resolve().parent
+digest = hashlib.sha256()
+for source in sorted(Path(m.__file__).resolve() for name, m in list(sys.modules.items())
+                     if name.startswith("latentbio") and getattr(m, "__file__", None)):
+    digest.update(str(source.relative_to(root)).encode() + source.read_bytes())
+print(digest.hexdigest()[:16])
+"""
+
+
 def code_fingerprint(spec: TableSpec) -> str:
-    """A hash of the source of every ``latentbio`` module loaded once the table's module is: the
-    code the table depends on (``make tables`` remakes a table when it changes)."""
-    module = sys.modules[spec.run_task.__module__]
-    root = Path(module.__file__).resolve().parents[1]
-    sources = sorted(Path(m.__file__).resolve() for name, m in list(sys.modules.items())
-                     if name.startswith("latentbio") and getattr(m, "__file__", None))
-    digest = hashlib.sha256()
-    for source in sources:
-        digest.update(str(source.relative_to(root)).encode())
-        digest.update(source.read_bytes())
-    return digest.hexdigest()[:16]
+    """A hash of the source of every ``latentbio`` module that importing the table's module loads (in
+    a fresh process, so the answer does not depend on what this one imported): the code the table
+    depends on (``make tables`` remakes a table when it changes)."""
+    script = _FINGERPRINT.format(module=spec.run_task.__module__)
+    environment = {**os.environ, "PYTHONPATH": os.pathsep.join(path for path in sys.path if path)}
+    return subprocess.run([sys.executable, "-c", script], check=True, capture_output=True, text=True,
+                          env=environment).stdout.strip()
 
 
 _CONTEXT = {}

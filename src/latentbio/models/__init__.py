@@ -1,13 +1,25 @@
 """The models of the course, one file per method (the torch networks are ``model.module``).
 
-Array models (``fit(x, y=None, *, epochs)``, ``latent``, ``decode_mean``, ``transfer``):
-:class:`VAE`, :class:`Autoencoder`, :class:`ConvVAE`, :class:`ConvAutoencoder`, :class:`BetaVAE`, :class:`DHSICVAE`,
-:class:`GenerativeClassifier`, :class:`IndependentBernoulli`, :class:`IndependentBinomial`, :class:`ImageClassifier`,
-:class:`LORD`, :class:`AmortizedLORD`, :class:`ClassConditionedAutoencoder`.
+Every model declares its roles by its base classes; each role has one contract, stated in
+:mod:`latentbio.models.roles` (the AnnData role in :class:`~latentbio.models.base.AnnDataModel`),
+and ``model.roles`` names a model's roles.
 
-AnnData models (``train(max_epochs=...)``, ``get_latent_representation``, ``decode_latent``,
-``get_normalized_expression``): :class:`CountVAE`, :class:`MultiGroupVI`,
-:class:`ExpressionVAE`, :class:`ExpressionBetaVAE`, :class:`ExpressionDHSICVAE`, :class:`LORDCells`.
+- Representation (``fit(x, y=None, *, epochs) -> History``, ``latent(x, y=None)``,
+  ``decode_mean(z, y=None)``, ``reconstruct``; ``conditional`` models need labels ``y``):
+  :class:`VAE` (conditional when ``n_classes > 0``), :class:`BetaVAE`, :class:`DHSICVAE`,
+  :class:`Autoencoder`, :class:`ConvVAE`, :class:`ConvAutoencoder`, and the transfer models below.
+- Transfer (conditional representations of content without class, plus ``transfer(x, target_y)``):
+  :class:`LORD` (stage 1: ``latent`` looks up its training images only), :class:`AmortizedLORD`,
+  :class:`ClassConditionedAutoencoder`.
+- Classifier (``fit(x, y, *, epochs)``, ``predict_proba``, ``predict``, ``score`` = accuracy,
+  ``error`` = 1 - score): :class:`ImageClassifier`, :class:`GenerativeClassifier`.
+- Density (``fit(x, y=None)``, ``log_likelihood(x)`` in nats per sample, ``negative_log_likelihood``):
+  :class:`IndependentBernoulli`, :class:`IndependentBinomial`.
+- AnnData (``Model(adata, layer=...)``, ``train(max_epochs=...) -> History``,
+  ``get_latent_representation(adata=None)``, ``decode_latent(latent, ...)``; count models, with
+  ``reads_counts``, also ``get_normalized_expression``): :class:`CountVAE`, :class:`MultiGroupVI`
+  (count models), :class:`ExpressionVAE`, :class:`ExpressionBetaVAE`, :class:`ExpressionDHSICVAE`,
+  :class:`LORDCells`.
 """
 
 from .autoencoder import Autoencoder
@@ -24,11 +36,13 @@ from .lord_cells import LORDCells
 from .multigroupvi import MultiGroupVI
 from .pixel_bernoulli import IndependentBernoulli
 from .pixel_binomial import IndependentBinomial
+from .roles import models_by_role
 from .vae import VAE
 
-ARRAY_MODELS = (VAE, Autoencoder, ConvVAE, ConvAutoencoder, BetaVAE, DHSICVAE, GenerativeClassifier,
-                IndependentBernoulli, IndependentBinomial, ImageClassifier, LORD, AmortizedLORD,
-                ClassConditionedAutoencoder)
-ANNDATA_MODELS = (CountVAE, MultiGroupVI, ExpressionVAE, ExpressionBetaVAE, ExpressionDHSICVAE, LORDCells)
+MODELS = (VAE, BetaVAE, DHSICVAE, Autoencoder, ConvVAE, ConvAutoencoder, LORD, AmortizedLORD,
+          ClassConditionedAutoencoder, ImageClassifier, GenerativeClassifier, IndependentBernoulli,
+          IndependentBinomial, CountVAE, MultiGroupVI, ExpressionVAE, ExpressionBetaVAE, ExpressionDHSICVAE,
+          LORDCells)
+MODELS_BY_ROLE = models_by_role(MODELS)  # role name -> the models that declare it
 
-__all__ = [model.__name__ for model in ARRAY_MODELS + ANNDATA_MODELS]
+__all__ = [model.__name__ for model in MODELS]

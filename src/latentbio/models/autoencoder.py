@@ -10,7 +10,7 @@ from .. import train
 from ..blocks import mlp
 from ..checks import check_feature_matrix
 from ..likelihoods import check_observation_model, observation_log_prob, observation_mean
-from .base import ArrayModel
+from .roles import RepresentationModel
 
 
 class AutoencoderModule(nn.Module):
@@ -34,8 +34,9 @@ class AutoencoderModule(nn.Module):
         return {"loss": reconstruction, "reconstruction": reconstruction}
 
 
-class Autoencoder(ArrayModel):
-    """The face of :class:`AutoencoderModule` (same arguments): arrays in, arrays out."""
+class Autoencoder(RepresentationModel):
+    """The face of :class:`AutoencoderModule` (same arguments): arrays in, arrays out
+    (the representation role, unconditional)."""
 
     description = "autoencoder"
 
@@ -49,19 +50,16 @@ class Autoencoder(ArrayModel):
 
     def fit(self, x, y=None, *, epochs: int = 50, **fit_options) -> train.History:
         """Train on ``x`` with :func:`latentbio.train.fit` (an autoencoder takes no labels: ``y`` must be None)."""
-        if y is not None:
-            raise ValueError("an Autoencoder takes no labels; call fit(x) without y")
+        self._refuse_labels(y, "fit")
         return self._fit(self._inputs(x), epochs=epochs, **fit_options)
 
-    def latent(self, x) -> np.ndarray:
-        """The codes of ``x``, shape ``(n_samples, n_latent)``."""
+    def latent(self, x, y=None) -> np.ndarray:
+        """The codes of ``x``, shape ``(n_samples, n_latent)`` (no labels: ``y`` must be None)."""
+        self._refuse_labels(y, "latent")
         return self._predict(self.module.encoder, self._inputs(x))
 
-    def decode_mean(self, z) -> np.ndarray:
-        """Expected observation for codes ``z``."""
+    def decode_mean(self, z, y=None) -> np.ndarray:
+        """Expected observation for codes ``z``, ``(n, n_input)`` (no labels: ``y`` must be None)."""
+        self._refuse_labels(y, "decode_mean")
         z = check_feature_matrix(z, self.n_latent, name="z")
         return self._predict(lambda codes: observation_mean(self.module.likelihood, self.module.decoder(codes)), z)
-
-    def reconstruct(self, x) -> np.ndarray:
-        """Encode and decode ``x``."""
-        return self.decode_mean(self.latent(x))

@@ -1,20 +1,23 @@
-"""The two faces every model of the course shows (in the spirit of scvi-tools' base classes and mixins).
+"""The two families of models (arrays, AnnData) and what every model shares.
 
-- :class:`ArrayModel`: models of arrays (images, flat vectors, LORD).
-  ``Model(n_input or image_shape, ...)``, ``fit(x, y=None, *, epochs) -> History``,
-  ``latent(x)``, ``decode_mean(z)`` and, for models that re-render content as another
-  class, ``transfer(content_images, target_classes)``.
-- :class:`AnnDataModel`: single-cell models. ``Model(adata, layer=..., ...)``,
+Families say what a model reads; roles (:mod:`latentbio.models.roles`) say what it answers to:
+
+- :class:`ArrayModel`: models of arrays (images, flat vectors). ``Model(n_input or image_shape, ...)``;
+  each array model takes one or more array roles (representation, transfer, classifier, density),
+  whose contracts live in :mod:`latentbio.models.roles`.
+- :class:`AnnDataModel`: single-cell models, and the AnnData role in one. ``Model(adata, layer=..., ...)``,
   ``train(max_epochs=..., batch_size=...) -> History``, ``get_latent_representation(adata=None)``
-  (returns, never writes into ``adata``), ``decode_latent(latent)`` and, for count models,
-  ``get_normalized_expression(...)``.
+  (returns, never writes into ``adata``), ``decode_latent(latent, ...)`` and, for count models
+  (``reads_counts``), ``get_normalized_expression(...)``.
 
 In both, the torch network is ``model.module``: an ``nn.Module`` whose ``loss(*batch)`` is what
 :func:`latentbio.train.fit` minimises. The last training's :class:`~latentbio.train.History`
-is kept as ``model.history``.
+is kept as ``model.history``. ``model.roles`` names the roles a model declares.
 """
 
 from __future__ import annotations
+
+import abc
 
 import anndata as ad
 import numpy as np
@@ -25,12 +28,27 @@ from .. import train
 from ..checks import check_feature_matrix, class_indices, encode_labels, get_matrix
 
 
-class Model:
-    """What both families share: ``module``, ``history``, ``device`` and batched prediction."""
+class Model(abc.ABC):
+    """What both families share: ``module``, ``history``, ``device``, ``roles`` and batched prediction.
+
+    A role is a base class that sets ``role`` (its name) and states its verbs as abstract
+    methods, so a model that declares a role and lacks one of its verbs cannot be built.
+    """
 
     module: nn.Module
     history: train.History | None = None
     description = "training"  # the progress bar's label (``fit_options`` may give another ``desc``)
+
+    @classmethod
+    def declared_roles(cls) -> tuple[str, ...]:
+        """The names of the roles this model class declares (its role base classes), most general first."""
+        declared = (klass.__dict__["role"] for klass in reversed(cls.__mro__) if "role" in klass.__dict__)
+        return tuple(dict.fromkeys(declared))
+
+    @property
+    def roles(self) -> tuple[str, ...]:
+        """The roles this model declares, e.g. ``("representation", "transfer")``."""
+        return self.declared_roles()
 
     @property
     def device(self) -> torch.device:
@@ -82,8 +100,26 @@ class ArrayModel(Model):
         return torch.from_numpy(encode_labels(y, self.classes, n_samples=n_samples, name=name)[0])
 
 
+def library_factor(library_size, n_cells: int):
+    """``library_size`` (one positive number, or one per cell) as a factor for a cells x genes
+    matrix: a float, or a float32 column ``(n_cells, 1)``."""
+    size = np.asarray(library_size, dtype=np.float64)
+    if size.ndim > 1 or (size.ndim == 1 and size.shape != (n_cells,)):
+        raise ValueError(f"library_size must be one number or one per cell ({n_cells}); got shape {size.shape}")
+    if not np.all(np.isfinite(size)) or np.any(size <= 0):
+        raise ValueError(f"library_size must be positive and finite; got {library_size!r}"[:200])
+    return float(size) if size.ndim == 0 else size.astype(np.float32)[:, None]
+
+
 class AnnDataModel(Model):
-    """Base of the single-cell models.
+    """Base of the single-cell models, and the contract of the AnnData role:
+
+    - ``train(max_epochs=..., batch_size=..., ...) -> History``;
+    - ``get_latent_representation(adata=None, ...)``: one code per cell, returned, never written;
+    - ``decode_latent(latent, ...)``: expression decoded from codes, cells x genes, in the units
+      the model reads: log-normalised expression, or, for count models (``reads_counts``), the
+      expected fraction of each gene times ``library_size`` (1 by default: rows sum to 1; give
+      :meth:`observed_library_size` to decode at the cells' own sequencing depth).
 
     ``__init__`` of a subclass calls ``super().__init__(adata, layer)``, which checks the matrix
     once with :meth:`_check_matrix` (a sparse matrix stays sparse) and keeps it for training
@@ -93,7 +129,9 @@ class AnnDataModel(Model):
     minibatch at a time.
     """
 
+    role = "anndata"
     default_batch_size = 128
+    reads_counts = False  # count models: the matrix holds raw counts; decode_latent gives fractions x library_size
 
     def __init__(self, adata: ad.AnnData, layer: str | None):
         if not isinstance(adata, ad.AnnData):
@@ -146,17 +184,14 @@ class AnnDataModel(Model):
         ``adata.obsm["X_model"] = model.get_latent_representation()``."""
         return self._predict(self._encode_mean, self._matrix(adata), batch_size)
 
+    @abc.abstractmethod
+    def decode_latent(self, latent, **options) -> np.ndarray:
+        """Expression decoded from codes ``latent`` (one row per cell), cells x genes (class docstring)."""
+
+    def observed_library_size(self, adata: ad.AnnData | None = None) -> np.ndarray:
+        """Each cell's total of the matrix the model reads (its library size, for count models), ``(n_cells,)``."""
+        return np.asarray(self._matrix(adata).sum(axis=1), dtype=np.float64).ravel()
+
     def __repr__(self) -> str:
         state = f"trained for {self.history.n_epochs} epochs" if self.history else "not trained"
         return f"{type(self).__name__}({self.adata.n_obs} cells x {len(self.var_names)} genes, {state})"
-
-
-class TransferModel(ArrayModel):
-    """Array models that re-render the content of images as another class. They have
-    ``latent(images)`` (content codes) and ``decode_mean(content_codes, classes)``; a class
-    transfer is the two in a row."""
-
-    def transfer(self, content_images, target_classes) -> np.ndarray:
-        """Images with the content of ``content_images``, each rendered as its class in
-        ``target_classes`` (one label per image, or one label for all), ``(n, h, w[, c])``."""
-        return self.decode_mean(self.latent(content_images), target_classes)

@@ -15,7 +15,7 @@ from torch import nn
 from .. import train
 from ..checks import as_model_images, check_image_shape
 from .adain import AdaINGenerator, ConvEncoder
-from .base import TransferModel
+from .roles import TransferModel
 from .lord import INIT_RANGE, ContentClassDecoding, pixel_loss
 
 
@@ -55,16 +55,19 @@ class ClassConditionedAutoencoder(ContentClassDecoding, TransferModel):
                                                         generator_channels, encoder_channels, hidden)
         self.image_shape, self.n_classes = tuple(image_shape), n_classes
 
-    def fit(self, images, classes, *, epochs: int = 20, lr: float = 1e-3, batch_size: int = 128,
+    def fit(self, x, y=None, *, epochs: int = 20, lr: float = 1e-3, batch_size: int = 128,
             **fit_options) -> train.History:
-        """Train on labelled images with Adam (betas 0.5, 0.999) and the cosine schedule, like LORD."""
-        batch = as_model_images(images, self.image_shape)
-        labels = self._class_index(classes, len(batch), name="classes")
+        """Train on images ``x`` with their labels ``y`` (required) with Adam (betas 0.5, 0.999) and
+        the cosine schedule, like LORD."""
+        batch, labels = self._labelled_images(x, y, "fit")
         optimizer = torch.optim.Adam(self.module.parameters(), lr=lr, betas=(0.5, 0.999))
         fit_options.setdefault("scheduler", train.cosine_schedule(epochs))
         return self._fit((batch, labels), epochs=epochs, batch_size=batch_size, optimizer=optimizer,
                          **fit_options)
 
-    def latent(self, images) -> np.ndarray:
-        """Content codes of ``images``, ``(n, content_dim)``."""
-        return self._predict(self.module.content_encoder, as_model_images(images, self.image_shape))
+    def latent(self, x, y=None) -> np.ndarray:
+        """Content codes of images ``x``, ``(n, content_dim)`` (labels ``y``, if given, are checked and
+        not needed)."""
+        batch = as_model_images(x, self.image_shape)
+        self._check_labels(batch, y)
+        return self._predict(self.module.content_encoder, batch)

@@ -12,6 +12,7 @@ narrower, so that it trains on a CPU in seconds.
 - Autoencoder: the same networks with a deterministic code and no KL term.
 """
 
+import abc
 from collections.abc import Sequence
 
 import numpy as np
@@ -23,7 +24,7 @@ from ..checks import as_model_images, as_numpy_images, check_feature_matrix, che
 from ..distributions import kl_standard_normal, reparameterize
 from ..likelihoods import bernoulli_log_prob
 from .adain import ConvEncoder
-from .base import ArrayModel
+from .roles import RepresentationModel
 
 
 class ConvDecoder(nn.Module):
@@ -117,31 +118,31 @@ class ConvAutoencoderModule(nn.Module):
         return {"loss": reconstruction, "reconstruction": reconstruction}
 
 
-class ConvImageModel(ArrayModel):
-    """What the convolutional VAE and autoencoder share: fit on images, their codes, decoding."""
+class ConvImageModel(RepresentationModel):
+    """What the convolutional VAE and autoencoder share (the representation role, unconditional)."""
 
     image_shape: tuple[int, ...]
 
-    def fit(self, images, *, epochs: int = 50, **fit_options) -> train.History:
-        """Train on ``images`` ``(n, size, size[, channels])`` in [0, 1] with :func:`latentbio.train.fit`;
-        ``fit_options`` (``batch_size``, ``lr``, ``seed`` ...) go there."""
-        return self._fit((as_model_images(images, self.image_shape),), epochs=epochs, **fit_options)
+    def fit(self, x, y=None, *, epochs: int = 50, **fit_options) -> train.History:
+        """Train on images ``x`` ``(n, size, size[, channels])`` in [0, 1] with :func:`latentbio.train.fit`;
+        ``fit_options`` (``batch_size``, ``lr``, ``seed`` ...) go there. No labels: ``y`` must be None."""
+        self._refuse_labels(y, "fit")
+        return self._fit((as_model_images(x, self.image_shape),), epochs=epochs, **fit_options)
 
+    @abc.abstractmethod
     def _codes(self, batch: torch.Tensor) -> torch.Tensor:
-        raise NotImplementedError
+        """The codes of a batch of model images (the posterior means for the VAE)."""
 
-    def latent(self, images) -> np.ndarray:
-        """The code of each image (the posterior mean E[z | x] for the VAE), ``(n, n_latent)``."""
-        return self._predict(self._codes, as_model_images(images, self.image_shape))
+    def latent(self, x, y=None) -> np.ndarray:
+        """The code of each image of ``x`` (the posterior mean E[z | x] for the VAE), ``(n, n_latent)``."""
+        self._refuse_labels(y, "latent")
+        return self._predict(self._codes, as_model_images(x, self.image_shape))
 
-    def decode_mean(self, z) -> np.ndarray:
+    def decode_mean(self, z, y=None) -> np.ndarray:
         """Expected images E[x | z] for codes ``z`` ``(n, n_latent)``, shaped like the training images."""
+        self._refuse_labels(y, "decode_mean")
         z = check_feature_matrix(z, self.module.n_latent, name="z")
         return as_numpy_images(torch.from_numpy(self._predict(lambda codes: torch.sigmoid(self.module.decode(codes)), z)))
-
-    def reconstruct(self, images) -> np.ndarray:
-        """Decode the codes of ``images``."""
-        return self.decode_mean(self.latent(images))
 
 
 class ConvVAE(ConvImageModel):

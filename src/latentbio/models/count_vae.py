@@ -38,7 +38,7 @@ from ..blocks import GaussianEncoder, mlp
 from ..checks import check_count_batch, check_counts, check_feature_matrix
 from ..distributions import kl_standard_normal, reparameterize
 from ..likelihoods import negative_binomial_log_prob, zero_inflated_negative_binomial_log_prob
-from .base import AnnDataModel
+from .base import AnnDataModel, library_factor
 
 COUNT_LIKELIHOODS = ("nb", "zinb")
 
@@ -123,6 +123,7 @@ class CountVAE(AnnDataModel):
     """
 
     description = "count VAE"
+    reads_counts = True
 
     def __init__(self, adata: ad.AnnData, *, layer: str | None = "counts", n_latent: int = 10,
                  hidden: Sequence[int] = (128,), likelihood: str = "nb", dropout: float = 0.0, beta: float = 1.0):
@@ -152,11 +153,13 @@ class CountVAE(AnnDataModel):
         finally:
             self.module.kl_weight, self.module.counts_checked = 1.0, False
 
-    def decode_latent(self, latent, *, library_size: float = 1.0) -> np.ndarray:
+    def decode_latent(self, latent, *, library_size=1.0) -> np.ndarray:
         """The decoder's expression rho(z) * ``library_size`` for latent codes ``latent`` (each row
-        of rho sums to 1), cells x genes."""
+        of rho sums to 1), cells x genes. ``library_size`` is one number for all cells or one per
+        cell (e.g. :meth:`observed_library_size`: expected counts at each cell's own depth)."""
         latent = check_feature_matrix(latent, self.module.n_latent, name="latent")
-        return self._predict(lambda codes: self.module.decode(codes)["scale"], latent) * library_size
+        return self._predict(lambda codes: self.module.decode(codes)["scale"], latent) * library_factor(
+            library_size, latent.shape[0])
 
     def get_normalized_expression(self, adata: ad.AnnData | None = None, *,
                                   library_size: float = 1.0) -> pd.DataFrame:

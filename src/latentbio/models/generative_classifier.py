@@ -18,7 +18,7 @@ import torch
 
 from .. import train
 from ..checks import check_feature_matrix
-from .base import ArrayModel
+from .roles import Classifier
 from .vae import VAE
 
 
@@ -36,13 +36,15 @@ def bayes_rule(class_log_likelihoods, class_log_prior) -> np.ndarray:
     return torch.softmax(log_joint, dim=1).numpy()
 
 
-class GenerativeClassifier(ArrayModel):
+class GenerativeClassifier(Classifier):
     """Classify with Bayes' rule from a conditional VAE's bound on log p(x | y) per class (from
     ``n_samples`` codes each) and the class frequencies.
 
     ``vae`` must be conditional (``n_classes > 0``); its network is also ``self.module``.
     :meth:`fit` trains it on labelled data and sets p(y) to the training frequencies; the same
     VAE then also generates digits of a requested class (``classifier.vae.generate(n, y)``).
+    The classifier role (:mod:`latentbio.models.roles`): ``fit``, ``predict_proba``, ``predict``,
+    ``score`` (accuracy) and ``error`` (1 - accuracy).
     """
 
     def __init__(self, vae: VAE, n_samples: int = 10):
@@ -52,13 +54,19 @@ class GenerativeClassifier(ArrayModel):
         self.module, self.n_classes = vae.module, vae.n_classes
         self.class_log_prior = np.full(vae.n_classes, -np.log(vae.n_classes))
 
+    def _class_index(self, y, n_samples, *, name: str = "y"):
+        """Labels as class indices, named as the VAE names them."""
+        index = self.vae._class_index(y, n_samples, name=name)
+        self.classes = self.vae.classes
+        return index
+
     def _rows(self, x):
         return check_feature_matrix(x, self.vae.n_input, unit_interval=self.module.likelihood != "gaussian")
 
     def fit(self, x, y, *, epochs: int = 50, **fit_options) -> train.History:
         """Train the conditional VAE on (x, y) and set the prior to the label frequencies; returns the History."""
         x = self._rows(x)
-        labels = self.vae._class_index(y, x.shape[0]).numpy()
+        labels = self._class_index(y, x.shape[0]).numpy()
         counts = np.bincount(labels, minlength=self.vae.n_classes)
         if (counts == 0).any():
             raise ValueError(f"every class needs training examples; classes {np.flatnonzero(counts == 0).tolist()} "
@@ -80,14 +88,3 @@ class GenerativeClassifier(ArrayModel):
     def predict_proba(self, x) -> np.ndarray:
         """Posterior class probabilities p(y | x) by Bayes' rule, shape ``(n, n_classes)``."""
         return bayes_rule(self.class_log_likelihoods(x), self.class_log_prior)
-
-    def predict(self, x) -> np.ndarray:
-        """The most probable class of each sample, named as the labels given to ``fit``."""
-        index = self.predict_proba(x).argmax(axis=1)
-        return index if self.vae.classes is None else self.vae.classes[index]
-
-    def score(self, x, y) -> float:
-        """Accuracy on labelled data."""
-        x = self._rows(x)
-        labels = self.vae._class_index(y, x.shape[0]).numpy()
-        return float((self.predict_proba(x).argmax(axis=1) == labels).mean())

@@ -6,12 +6,13 @@ image to the class it was meant to show.
 """
 
 import numpy as np
+import torch
 from torch import nn
 
 from .. import train
 from ..checks import as_model_images, check_image_shape
 from .adain import ConvEncoder
-from .base import ArrayModel
+from .roles import Classifier
 
 
 class ImageClassifierModule(nn.Module):
@@ -29,9 +30,11 @@ class ImageClassifierModule(nn.Module):
         return nn.functional.cross_entropy(self.network(images), classes)
 
 
-class ImageClassifier(ArrayModel):
+class ImageClassifier(Classifier):
     """Classifies square images, ``(n, size, size)`` grey or ``(n, size, size, c)`` colour, as one of
-    ``n_classes`` classes (labels: integers, strings or categories)."""
+    ``n_classes`` classes (labels: integers, strings or categories). The classifier role
+    (:mod:`latentbio.models.roles`): ``fit``, ``predict_proba``, ``predict``, ``score`` (accuracy)
+    and ``error`` (1 - accuracy)."""
 
     description = "classifier"
 
@@ -39,21 +42,18 @@ class ImageClassifier(ArrayModel):
         self.module = ImageClassifierModule(image_shape, n_classes, channels, hidden)
         self.image_shape, self.n_classes = tuple(image_shape), n_classes
 
-    def fit(self, images, classes, *, epochs: int = 10, **fit_options) -> train.History:
-        """Train on labelled real images with :func:`latentbio.train.fit`."""
-        batch = as_model_images(images, self.image_shape)
-        labels = self._class_index(classes, len(batch), name="classes")
+    def fit(self, x, y, *, epochs: int = 10, **fit_options) -> train.History:
+        """Train on labelled real images ``x`` with classes ``y`` with :func:`latentbio.train.fit`."""
+        batch = as_model_images(x, self.image_shape)
+        labels = self._class_index(y, len(batch))
         return self._fit((batch, labels), epochs=epochs, **fit_options)
 
-    def _predicted_index(self, images) -> np.ndarray:
-        return self._predict(self.module.network, as_model_images(images, self.image_shape)).argmax(1)
+    def _logits(self, x) -> np.ndarray:
+        return self._predict(self.module.network, as_model_images(x, self.image_shape))
 
-    def predict(self, images) -> np.ndarray:
-        """The most probable class of each image, ``(n,)``, named as the labels given to ``fit``."""
-        index = self._predicted_index(images)
-        return index if self.classes is None else self.classes[index]
+    def _predicted_index(self, x) -> np.ndarray:
+        return self._logits(x).argmax(1)
 
-    def error(self, images, classes) -> float:
-        """Fraction of ``images`` not assigned to ``classes`` (the classification error)."""
-        index = self._predicted_index(images)
-        return float(np.mean(index != self._class_index(classes, len(index), name="classes").numpy()))
+    def predict_proba(self, x) -> np.ndarray:
+        """Class probabilities of each image (softmax of the logits), ``(n, n_classes)``."""
+        return torch.softmax(torch.from_numpy(self._logits(x)).double(), dim=1).numpy()

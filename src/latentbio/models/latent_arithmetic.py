@@ -54,23 +54,38 @@ def stimulation_shift(values, cell_types, conditions, *, control="control", stim
 
 def predict_by_latent_arithmetic(model, train_adata, target_control_adata, *, cell_type_key: str = "cell_type",
                                  condition_key: str = "condition", control="control",
-                                 stimulated="stimulated") -> np.ndarray:
+                                 stimulated="stimulated", library_size="observed") -> np.ndarray:
     """scGen's prediction: decode(latent(target control cells) + delta).
 
     ``model`` is an AnnData model with ``get_latent_representation`` (posterior means) and
     ``decode_latent``, like :class:`~latentbio.models.ExpressionVAE`; delta is
     :func:`stimulation_shift` of the codes of ``train_adata``'s cells, whose cell types and
     conditions are in ``obs[cell_type_key]`` and ``obs[condition_key]``. Returns the predicted
-    stimulated profiles, one row per cell of ``target_control_adata``.
+    stimulated profiles, one row per cell of ``target_control_adata``, in the units of the data
+    the model reads: log-normalised expression for expression models; for count models
+    (``model.reads_counts``), expected counts, each predicted cell decoded at the library size
+    (total count) of the control cell it comes from (``library_size="observed"``), or at one
+    given number for all cells (e.g. ``library_size=1.0`` for expression fractions).
     """
     for key in (cell_type_key, condition_key):
         if key not in train_adata.obs:
             raise ValueError(f"train_adata.obs has no column {key!r}; columns: {list(train_adata.obs.columns)}")
+    reads_counts = getattr(model, "reads_counts", False)
+    if not reads_counts and not (isinstance(library_size, str) and library_size == "observed"):
+        raise ValueError(f"library_size is for count models; {type(model).__name__} decodes log-normalised "
+                         "expression, which has no library size")
     shift = stimulation_shift(model.get_latent_representation(train_adata),
                               train_adata.obs[cell_type_key].astype(str).to_numpy(),
                               train_adata.obs[condition_key].astype(str).to_numpy(),
                               control=control, stimulated=stimulated)
-    return model.decode_latent(model.get_latent_representation(target_control_adata) + shift.astype(np.float32))
+    codes = model.get_latent_representation(target_control_adata) + shift.astype(np.float32)
+    if not reads_counts:
+        return model.decode_latent(codes)
+    if isinstance(library_size, str):
+        if library_size != "observed":
+            raise ValueError(f"library_size must be 'observed' or a positive number; got {library_size!r}")
+        library_size = model.observed_library_size(target_control_adata)
+    return model.decode_latent(codes, library_size=library_size)
 
 
 def predict_in_gene_space(train_x, cell_types, conditions, target_control_x, *,

@@ -12,7 +12,8 @@ a class.
 Stage 2 (:class:`AmortizedLORD`, network :class:`AmortizedLORDModule`, section 3.2) trains a content encoder and a class
 encoder to reproduce the stage-1 codes from the image (plus reconstruction through
 the generator, which is fine-tuned), so that new images are encoded in one pass. Stage 1 therefore knows only its training
-images: it has ``decode_mean`` but no ``latent`` and no ``transfer``; stage 2 has all three.
+images: its ``latent`` and ``transfer`` take only those images (it looks their codes up); stage 2
+encodes any image.
 
 The official code compares images with a perceptual loss on pretrained VGG16
 features (plus a pixel L1 term in the PyTorch port). Pretrained weights cannot be
@@ -20,6 +21,7 @@ downloaded here, so the course keeps only the pixel L1 term: :func:`pixel_loss`.
 """
 
 import copy
+import hashlib
 
 import numpy as np
 import torch
@@ -28,7 +30,7 @@ from torch import nn
 from .. import train
 from ..checks import as_model_images, as_numpy_images, check_feature_matrix, check_image_shape
 from .adain import AdaINGenerator, ConvEncoder
-from .base import ArrayModel, TransferModel
+from .roles import TransferModel
 
 INIT_RANGE = 0.05  # codes start uniform in (-0.05, 0.05), as in the official code
 
@@ -128,24 +130,46 @@ class AmortizedLORDModule(nn.Module):
 
 
 class ContentClassDecoding:
-    """``decode_mean(content_codes, classes)`` for models whose module renders images from content
-    codes and class indices (``module.render``): LORD's two stages and the baseline autoencoder."""
+    """``decode_mean(z, y)`` for models whose module renders images from content codes and class
+    indices (``module.render``): LORD's two stages and the baseline autoencoder."""
 
-    def decode_mean(self, content_codes, classes) -> np.ndarray:
-        """Images ``(n, h, w[, c])`` rendered from ``content_codes`` ``(n, content_dim)`` as the classes
-        ``classes`` (one label per code, or one label for all)."""
-        codes = check_feature_matrix(content_codes, self.module.generator.content_dim, name="content_codes")
+    def decode_mean(self, z, y=None) -> np.ndarray:
+        """Images ``(n, h, w[, c])`` rendered from content codes ``z`` ``(n, content_dim)`` as the
+        classes ``y`` (one label per code, or one label for all)."""
+        self._require_labels(y, "decode_mean")
+        codes = check_feature_matrix(z, self.module.generator.content_dim, name="z")
         n = codes.shape[0]
-        labels = self._class_index(classes if np.ndim(classes) else [classes] * n, n, name="classes")
+        labels = self._class_index(y if np.ndim(y) else [y] * n, n)
         return as_numpy_images(torch.from_numpy(self._predict(self.module.render, (codes, labels))))
 
+    def _labelled_images(self, x, y, verb: str) -> tuple[torch.Tensor, torch.Tensor]:
+        """Images ``x`` as a model batch and their labels ``y`` (required) as class indices."""
+        self._require_labels(y, verb)
+        batch = as_model_images(x, self.image_shape)
+        return batch, self._class_index(y, len(batch))
 
-class LORD(ContentClassDecoding, ArrayModel):
+    def _check_labels(self, x_batch: torch.Tensor, y) -> None:
+        """Labels given to ``latent``, which the content encoder does not read: checked, not used."""
+        if y is not None:
+            self._class_index(y, len(x_batch))
+
+
+def _image_keys(batch: torch.Tensor) -> list[bytes]:
+    """A digest of each image of a model batch, to recognise the training images exactly."""
+    rows = batch.detach().cpu().contiguous().numpy().reshape(len(batch), -1)
+    return [hashlib.blake2b(row.tobytes(), digest_size=16).digest() for row in rows]
+
+
+class LORD(ContentClassDecoding, TransferModel):
     """Stage 1 of LORD (module docstring; network :class:`LORDModule`, whose arguments these are).
 
     ``image_shape`` is ``(size, size)`` or ``(size, size, channels)``; ``n_images`` content codes
     are learned, one per training image. ``content_noise`` is the standard deviation of the
     noise on the content codes (1 in the paper; 0 gives the no-noise ablation).
+
+    Stage 1 learns no encoder: ``latent(x)`` looks the images up among the training images
+    (pixel for pixel) and returns their learned content codes, and refuses any other image;
+    :class:`AmortizedLORD` encodes new images.
     """
 
     description = "LORD stage 1"
@@ -155,27 +179,46 @@ class LORD(ContentClassDecoding, ArrayModel):
         self.module = LORDModule(image_shape, n_classes, n_images, content_dim, class_dim, content_noise,
                                  content_decay, channels)
         self.image_shape, self.n_classes, self.n_images = tuple(image_shape), n_classes, n_images
+        self._training_rows: dict[bytes, int] = {}
 
-    def fit(self, images, classes, *, epochs: int = 40, lr: float = 1e-3, code_lr_factor: float = 10.0,
+    def fit(self, x, y=None, *, epochs: int = 40, lr: float = 1e-3, code_lr_factor: float = 10.0,
             batch_size: int = 128, **fit_options) -> train.History:
-        """Optimise codes and generator jointly on ``images`` (one content code per image, in this
-        order) with labels ``classes``.
+        """Optimise codes and generator jointly on images ``x`` (one content code per image, in this
+        order) with class labels ``y`` (required).
 
         Adam with betas (0.5, 0.999) as in the official code; the codes learn ``code_lr_factor``
         times faster than the generator (ten times in the official code); the learning rates fall
         along :func:`latentbio.train.cosine_schedule` to a hundredth over the epochs.
         """
-        batch = as_model_images(images, self.image_shape)
+        batch, labels = self._labelled_images(x, y, "fit")
         if len(batch) != self.n_images:
             raise ValueError(f"the model has content codes for {self.n_images} images; got {len(batch)}")
-        labels = self._class_index(classes, len(batch), name="classes")
         module = self.module
         codes = [*module.content_codes.parameters(), *module.class_codes.parameters()]
         optimizer = torch.optim.Adam([{"params": module.generator.parameters(), "lr": lr},
                                       {"params": codes, "lr": lr * code_lr_factor}], betas=(0.5, 0.999))
         fit_options.setdefault("scheduler", train.cosine_schedule(epochs))
+        self._training_rows = {}
+        for row, key in enumerate(_image_keys(batch)):
+            self._training_rows.setdefault(key, row)  # an image seen twice gets its first code
         return self._fit((torch.arange(len(batch)), batch, labels), epochs=epochs, batch_size=batch_size,
                          optimizer=optimizer, **fit_options)
+
+    def latent(self, x, y=None) -> np.ndarray:
+        """The learned content codes of training images ``x`` (found pixel for pixel among the
+        images given to ``fit``), ``(n, content_dim)``. Labels ``y``, if given, are checked and not
+        needed. Other images raise ``ValueError``: stage 1 has no encoder (use :class:`AmortizedLORD`)."""
+        batch = as_model_images(x, self.image_shape)
+        self._check_labels(batch, y)
+        if not self._training_rows:
+            raise ValueError("LORD's stage 1 has content codes only after fit(images, classes)")
+        rows = [self._training_rows.get(key, -1) for key in _image_keys(batch)]
+        unknown = sum(row < 0 for row in rows)
+        if unknown:
+            raise ValueError(f"LORD's stage 1 has content codes only for its {self.n_images} training images; "
+                             f"{unknown} of the {len(rows)} images given are not among them. Train an "
+                             "AmortizedLORD (stage 2) to encode new images.")
+        return self.learned_content_codes()[rows]
 
     def learned_content_codes(self) -> np.ndarray:
         """The content codes of the training images, ``(n_images, content_dim)``, without noise."""
@@ -189,9 +232,9 @@ class LORD(ContentClassDecoding, ArrayModel):
 class AmortizedLORD(ContentClassDecoding, TransferModel):
     """Stage 2 of LORD, built from a trained :class:`LORD` (network :class:`AmortizedLORDModule`).
 
-    ``latent(images)`` gives content codes of any images; ``transfer(content_images,
-    target_classes)`` renders them with the stage-1 class code of each target class (the code
-    the class encoder was trained to reproduce); ``transfer_from_examples`` reads the class
+    ``latent(x)`` gives content codes of any images; ``transfer(x, target_y)`` renders them with the
+    stage-1 class code of each target class (the code the class encoder was trained to reproduce);
+    ``transfer_from_examples`` reads the class
     code from an example image instead, which also works for classes never seen in training.
     """
 
@@ -204,22 +247,25 @@ class AmortizedLORD(ContentClassDecoding, TransferModel):
         self.image_shape, self.n_classes, self.classes = lord.image_shape, lord.n_classes, lord.classes
         self.n_images = lord.n_images
 
-    def fit(self, images, classes, *, epochs: int = 20, lr: float = 1e-3, batch_size: int = 128,
+    def fit(self, x, y=None, *, epochs: int = 20, lr: float = 1e-3, batch_size: int = 128,
             **fit_options) -> train.History:
-        """Train the encoders (and fine-tune the generator) on the stage-1 training images, in the
-        same order, with Adam (betas 0.5, 0.999) and the cosine schedule, as stage 1."""
-        batch = as_model_images(images, self.image_shape)
+        """Train the encoders (and fine-tune the generator) on the stage-1 training images ``x`` with
+        their labels ``y`` (required), in the same order, with Adam (betas 0.5, 0.999) and the cosine
+        schedule, as stage 1."""
+        batch, labels = self._labelled_images(x, y, "fit")
         if len(batch) != self.n_images:
             raise ValueError(f"stage 1 learned codes for {self.n_images} images; got {len(batch)}")
-        labels = self._class_index(classes, len(batch), name="classes")
         optimizer = torch.optim.Adam(self.module.parameters(), lr=lr, betas=(0.5, 0.999))
         fit_options.setdefault("scheduler", train.cosine_schedule(epochs))
         return self._fit((torch.arange(len(batch)), batch, labels), epochs=epochs, batch_size=batch_size,
                          optimizer=optimizer, **fit_options)
 
-    def latent(self, images) -> np.ndarray:
-        """Content codes of any images, ``(n, content_dim)``, in one pass of the content encoder."""
-        return self._predict(self.module.content_encoder, as_model_images(images, self.image_shape))
+    def latent(self, x, y=None) -> np.ndarray:
+        """Content codes of any images ``x``, ``(n, content_dim)``, in one pass of the content encoder
+        (labels ``y``, if given, are checked and not needed)."""
+        batch = as_model_images(x, self.image_shape)
+        self._check_labels(batch, y)
+        return self._predict(self.module.content_encoder, batch)
 
     def class_codes(self, images) -> np.ndarray:
         """Class codes of any images, ``(n, class_dim)``, from the class encoder."""

@@ -26,7 +26,7 @@ from torch import nn
 
 from .. import train
 from ..blocks import mlp
-from ..checks import check_obs_column
+from ..checks import check_feature_matrix, check_obs_column
 from ..likelihoods import gaussian_log_prob
 from .base import AnnDataModel
 from .lord import INIT_RANGE, NoisyEmbedding
@@ -149,6 +149,35 @@ class LORDCells(AnnDataModel):
             raise ValueError(f"unknown attribute {key!r}; the model knows {self.attribute_keys}")
         weight = self.module.attributes[self.attribute_keys.index(key)].weight.cpu().numpy()
         return pd.DataFrame(weight, index=pd.Index(self.values[key], name=key))
+
+    @torch.no_grad()
+    def decode_latent(self, latent, adata=None, **attributes) -> np.ndarray:
+        """Decoded log-expression of content codes ``latent`` ``(n, n_content)``, cells x genes, with
+        the attribute values of the cells of ``adata`` (default: the training cells; one cell per
+        code, in order) except those given as keywords, one value for all codes or one per code,
+        e.g. ``decode_latent(codes, cell_type="B", condition="stimulated")`` (then ``adata`` is not
+        needed when every attribute is given)."""
+        latent = check_feature_matrix(latent, self.module.content.codes.embedding_dim, name="latent")
+        n = latent.shape[0]
+        unknown = set(attributes) - set(self.attribute_keys)
+        if unknown:
+            raise ValueError(f"unknown attribute(s) {sorted(unknown)}; the model knows {self.attribute_keys}")
+        cells = self.adata if adata is None else adata
+        columns = {}
+        for key in self.attribute_keys:
+            if key in attributes:
+                value = attributes[key]
+                values = [value] * n if np.ndim(value) == 0 else list(value)
+            else:
+                if cells.n_obs != n:
+                    raise ValueError(f"{key} is not given, so it is read from the cells of adata, which must be one "
+                                     f"per code; got {cells.n_obs} cells for {n} codes (give {key}=... instead)")
+                values = check_obs_column(cells, key).astype(object).tolist()
+            if len(values) != n:
+                raise ValueError(f"give one {key} value for all codes or one per code; got {len(values)} for {n}")
+            columns[key] = values
+        index = self._encode_attributes(pd.DataFrame(columns))
+        return self._predict(self.module.decode, (latent, torch.as_tensor(index)))
 
     @torch.no_grad()
     def predict(self, adata=None, **attributes) -> np.ndarray:

@@ -44,13 +44,13 @@ from torch import nn
 
 from .. import train
 from ..blocks import GaussianEncoder, mlp
-from ..checks import check_count_batch, check_counts, check_obs_column, dense_rows
+from ..checks import check_count_batch, check_counts, check_feature_matrix, check_obs_column, dense_rows
 from ..data.group_sampler import BalancedGroupSampler
 from ..distributions import kl_normal, kl_standard_normal, reparameterize
 from ..likelihoods import (negative_binomial_log_prob_per_gene,
                            zero_inflated_negative_binomial_log_prob_per_gene)
 from ..metrics.transport import sample_wasserstein
-from .base import AnnDataModel
+from .base import AnnDataModel, library_factor
 
 LIKELIHOODS = ("zinb", "nb")
 OFFICIAL_KL_WARMUP_EPOCHS = 400  # scvi-tools' TrainingPlan default, which the official code keeps
@@ -196,6 +196,7 @@ class MultiGroupVI(AnnDataModel):
     """
 
     description = "multiGroupVI"
+    reads_counts = True
 
     def __init__(self, adata: ad.AnnData, *, group_key: str = "group", layer: str | None = "counts",
                  n_shared_latent: int = 10, n_private_latent: int = 10, n_hidden: int = 128, dropout: float = 0.1,
@@ -227,7 +228,8 @@ class MultiGroupVI(AnnDataModel):
         labels = check_obs_column(adata, self.group_key).astype(object).to_numpy()
         unknown = set(labels) - set(self.groups)
         if unknown:
-            raise ValueError(f"unknown group(s) {sorted(map(str, unknown))}; the model knows {self.groups}")
+            raise ValueError(f"adata.obs[{self.group_key!r}] holds group(s) {sorted(map(str, unknown))} that the model "
+                             f"was not trained on; the model knows the groups {self.groups}")
         return pd.Index(self.groups).get_indexer(labels).astype(np.int64)
 
     def _training_data(self):
@@ -289,6 +291,8 @@ class MultiGroupVI(AnnDataModel):
         Returns them and writes nothing into ``adata``."""
         if space != "shared" and space not in self.groups:
             raise ValueError(f"space must be 'shared' or one of the groups {self.groups}; got {space!r}")
+        if adata is not None and adata is not self.adata:
+            self._group_index(adata)  # cells of a group the model never saw are refused, as by the other methods
         posterior = self._posterior_means(adata)
         if space == "shared":
             return posterior["shared"].numpy()
@@ -307,6 +311,34 @@ class MultiGroupVI(AnnDataModel):
         decoded = self.module.decode(posterior["shared"].to(device), private.to(device),
                                      posterior["log_library"].to(device))
         return {key: value.cpu() for key, value in decoded.items()}
+
+    @torch.no_grad()
+    def decode_latent(self, latent, *, group: str | None = None, private_latent=None,
+                      library_size=1.0) -> np.ndarray:
+        """Expression fractions times ``library_size`` (one number, or one per cell) decoded from
+        shared codes ``latent`` ``(n, n_shared_latent)``, cells x genes. Without ``group`` every
+        private code is 0 (the shared code only, as ``get_normalized_expression(codes="shared")``);
+        with ``group`` and ``private_latent`` ``(n, n_private_latent)``, those are that group's
+        private codes (the others stay 0, as in training)."""
+        module = self.module
+        shared = check_feature_matrix(latent, module.n_shared_latent, name="latent")
+        n = shared.shape[0]
+        private = torch.zeros(n, module.n_groups, module.n_private_latent)
+        if (group is None) != (private_latent is None):
+            raise ValueError("give group and private_latent together (or neither, to decode the shared code only)")
+        if group is not None:
+            if group not in self.groups:
+                raise ValueError(f"group must be one of the groups {self.groups}; got {group!r}")
+            codes = check_feature_matrix(private_latent, module.n_private_latent, name="private_latent")
+            if codes.shape[0] != n:
+                raise ValueError(f"give one private code per shared code; got {codes.shape[0]} and {n}")
+            private[:, self.groups.index(group)] = torch.as_tensor(dense_rows(codes))
+        factor = library_factor(library_size, n)
+        module.eval()
+        device = self.device
+        decoded = module.decode(torch.as_tensor(dense_rows(shared)).to(device), private.to(device),
+                                torch.zeros(n, 1, device=device))
+        return decoded["expression"].cpu().numpy() * factor
 
     def get_normalized_expression(self, adata: ad.AnnData | None = None, *, codes: str = "all",
                                   library_size: float = 1.0) -> pd.DataFrame:

@@ -13,11 +13,12 @@ import torch
 from .. import train
 from ..checks import as_feature_matrix
 from ..likelihoods import bernoulli_log_prob
-from .base import ArrayModel
+from .roles import DensityModel
 
 
-class IndependentBernoulli(ArrayModel):
-    """p(x) = prod_j Bernoulli(x_j; p_j), with p_j the mean of pixel j over the training images.
+class IndependentBernoulli(DensityModel):
+    """p(x) = prod_j Bernoulli(x_j; p_j), with p_j the mean of pixel j over the training images
+    (the density role: ``fit``, ``log_likelihood``, ``negative_log_likelihood``).
 
     Pixel probabilities are kept within [``eps``, 1 - ``eps``]: a pixel never inked in
     training would otherwise cost infinitely many nats when a test image inks it. It has no
@@ -32,23 +33,23 @@ class IndependentBernoulli(ArrayModel):
         self.eps = eps
         self.pixel_probabilities: np.ndarray | None = None
 
-    def fit(self, x, y=None, **unused) -> train.History:
+    def fit(self, x, y=None, *, epochs: int | None = None, **fit_options) -> train.History:
         """Set each pixel's probability to its mean over the rows of ``x`` (values in [0, 1]), the
         maximum-likelihood estimate. Returns a History of one "epoch" whose ``loss`` is the mean
-        training cross-entropy in nats per row. The model takes no labels and no training options."""
-        if y is not None or unused:
-            raise ValueError("IndependentBernoulli.fit takes only x: no labels and no training options")
+        training cross-entropy in nats per row. The model takes no labels; ``epochs`` and the
+        training options of :func:`latentbio.train.fit` are accepted and have no effect (closed form)."""
+        self._closed_form(y, fit_options)
         x = as_feature_matrix(x, unit_interval=True)
         self.pixel_probabilities = x.mean(dim=0).clamp(self.eps, 1 - self.eps).numpy()
         self.history = train.History(train={"loss": [float(self.negative_log_likelihood(x).mean())]},
                                      best_epoch=0)
         return self.history
 
-    def negative_log_likelihood(self, x) -> np.ndarray:
-        """Cross-entropy -log p(x) in nats, one value per row of ``x``."""
+    def log_likelihood(self, x) -> np.ndarray:
+        """log p(x) in nats (minus the cross-entropy), one value per row of ``x``."""
         if self.pixel_probabilities is None:
             raise ValueError("call fit(x) before scoring data")
         x = as_feature_matrix(x, len(self.pixel_probabilities), unit_interval=True)
         probabilities = torch.as_tensor(self.pixel_probabilities)
         logits = torch.log(probabilities) - torch.log1p(-probabilities)
-        return (-bernoulli_log_prob(x, logits.expand_as(x))).numpy()
+        return bernoulli_log_prob(x, logits.expand_as(x)).numpy()

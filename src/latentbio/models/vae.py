@@ -29,7 +29,7 @@ from ..blocks import GaussianEncoder, mlp
 from ..checks import check_feature_matrix, dense_rows
 from ..distributions import kl_standard_normal, reparameterize
 from ..likelihoods import check_observation_model, observation_log_prob, observation_mean
-from .base import ArrayModel
+from .roles import RepresentationModel
 
 
 class VAEModule(nn.Module):
@@ -109,12 +109,14 @@ def log_importance_weights(module: VAEModule, x: torch.Tensor, y: torch.Tensor |
     return log_likelihood + (prior.log_prob(z) - posterior.log_prob(z)).sum(dim=-1)
 
 
-class VAE(ArrayModel):
+class VAE(RepresentationModel):
     """A (beta-, conditional) VAE on flat feature vectors; the network is ``self.module``
     (:class:`VAEModule`, whose arguments these are).
 
-    ``x`` may be an array, a tensor or a scipy-sparse matrix; labels ``y`` (conditional VAE
-    only) integers, strings or categories (see :class:`~latentbio.models.base.ArrayModel`).
+    The representation role (:mod:`latentbio.models.roles`), conditional when ``n_classes > 0``:
+    then ``fit``, ``latent`` and ``decode_mean`` all need the labels ``y``. ``x`` may be an array,
+    a tensor or a scipy-sparse matrix; labels ``y`` integers, strings or categories (see
+    :class:`~latentbio.models.base.ArrayModel`).
     """
 
     module_class = VAEModule
@@ -125,6 +127,11 @@ class VAE(ArrayModel):
         self.module = self.module_class(n_input, n_latent, hidden, beta=beta, likelihood=likelihood,
                                         n_classes=n_classes, **module_options)
         self.n_input, self.n_latent, self.n_classes = self.module.n_input, self.module.n_latent, self.module.n_classes
+
+    @property
+    def conditional(self) -> bool:
+        """Whether this VAE is conditioned on class labels (``n_classes > 0``)."""
+        return self.n_classes > 0
 
     def __repr__(self) -> str:
         state = f"trained for {self.history.n_epochs} epochs" if self.history else "not trained"
@@ -165,10 +172,6 @@ class VAE(ArrayModel):
         labels = self._labels(y, z.shape[0])
         return self._predict(lambda *batch: observation_mean(self.module.likelihood, self.module.decode(*batch)),
                              z if labels is None else (z, labels))
-
-    def reconstruct(self, x, y=None) -> np.ndarray:
-        """Decode the posterior means of ``x``: E[x | z = E[z | x]]."""
-        return self.decode_mean(self.latent(x, y), y)
 
     def generate(self, n: int, y=None, *, seed: int = 0) -> np.ndarray:
         """Draw ``n`` codes from the prior N(0, I) and decode them (of class ``y`` if conditional:
