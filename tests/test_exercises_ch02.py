@@ -7,7 +7,7 @@ import torch.nn.functional as F
 
 from latentbio.exercises import ExerciseFailed
 from latentbio.exercises.ch02 import (check_bayes_classifier, check_elbo_terms, check_elbo_versus_bound,
-                                      check_importance_weighted_bounds, check_sample_from_prior)
+                                      check_importance_weighted_bounds, check_learning_curve, check_sample_from_prior)
 
 
 def kl(mean, log_var):
@@ -124,3 +124,42 @@ def accuracies_without_the_prior(classifier, x, y):
 def test_elbo_versus_bound_check_names_the_mistake(wrong, hint):
     with pytest.raises(ExerciseFailed, match=hint):
         check_elbo_versus_bound(wrong, None, None, None)
+
+
+def curve_of(draw, *, columns=("images per digit", "seed", "classifier", "accuracy"), score=np.mean):
+    import pandas as pd
+
+    def learning_curve(x, y, train_and_score, per_digit, seeds):
+        rows_out = []
+        for size in per_digit:
+            for seed in seeds:
+                rows = np.arange(len(y)) if size == "all" else draw(y, size, seed)
+                for name, verdicts in train_and_score(x[rows], y[rows], seed).items():
+                    rows_out.append(dict(zip(columns, (size, seed, name, float(score(verdicts))))))
+        return pd.DataFrame(rows_out)
+    return learning_curve
+
+
+def chapter_draw(y, size, seed):
+    rng = np.random.default_rng(seed)
+    return np.concatenate([rng.choice(np.flatnonzero(y == d), size, replace=False) for d in range(10)])
+
+
+def test_learning_curve_check_accepts_the_chapter_draw(capsys):
+    check_learning_curve(curve_of(chapter_draw))
+    assert "all checks passed" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("wrong, hint", [
+    (curve_of(lambda y, size, seed: np.random.default_rng(seed).choice(len(y), 10 * size, replace=False)),
+     "of each digit"),
+    (curve_of(lambda y, size, seed: np.concatenate([np.random.default_rng(seed).choice(np.flatnonzero(y == d), size)
+                                                    for d in range(10)])), "replace=False|chapter's"),
+    (curve_of(lambda y, size, seed: np.concatenate([np.random.default_rng(seed + d).choice(
+        np.flatnonzero(y == d), size, replace=False) for d in range(10)])), "chapter's"),
+    (curve_of(chapter_draw, columns=("size", "seed", "classifier", "accuracy")), "columns"),
+    (curve_of(chapter_draw, score=np.sum), "fraction right"),
+])
+def test_learning_curve_check_names_the_mistake(wrong, hint):
+    with pytest.raises(ExerciseFailed, match=hint):
+        check_learning_curve(wrong)

@@ -196,3 +196,77 @@ def check_elbo_versus_bound(elbo_versus_bound, classifier, x, y, *, name: str) -
                f"{key!r} is {float(result[key]):.3f}; the package's computation gives {expected[key]:.3f} "
                f"(sampling noise allows {tolerance}). Hint: {hint}.")
     passed(name)
+
+
+LEARNING_CURVE_COLUMNS = ["images per digit", "seed", "classifier", "accuracy"]
+
+
+def _drawn_rows(y: np.ndarray, per_digit, seed: int) -> np.ndarray:
+    """The chapter's draw: ``per_digit`` images of each digit without replacement, digit by digit, or every row."""
+    if per_digit == "all":
+        return np.arange(len(y))
+    rng = np.random.default_rng(seed)
+    return np.concatenate([rng.choice(np.flatnonzero(y == digit), per_digit, replace=False)
+                           for digit in np.unique(y)])
+
+
+@exercise("2.6", "a learning curve", forbidden=())
+def check_learning_curve(learning_curve, *, name: str) -> None:
+    """Exercise 2.6: ``learning_curve(x, y, train_and_score, per_digit, seeds)`` draws, for each size in
+    ``per_digit`` (images per digit, or ``"all"``) and each seed, a training set of that many images of
+    each digit (``np.random.default_rng(seed)``, ``rng.choice(..., replace=False)`` digit by digit), calls
+    ``train_and_score(x[rows], y[rows], seed)`` (a dict: classifier name -> 0/1 verdict per test image) and
+    returns a DataFrame with the columns "images per digit", "seed", "classifier" and "accuracy"."""
+    import pandas as pd
+
+    y = np.repeat(np.arange(10), 12)
+    np.random.default_rng(5).shuffle(y)
+    x = np.arange(len(y), dtype=float)[:, None] * np.ones((1, 3))  # a row's features name the row
+    calls = []
+
+    def train_and_score(x_train, y_train, seed):
+        rows = np.asarray(x_train)[:, 0].astype(int)
+        calls.append((rows, np.asarray(y_train), seed))
+        # known accuracies: "first" is right on (seed + 1) of 4 test images, "second" on the share of even rows
+        return {"first": np.arange(4) < seed + 1, "second": np.array([rows.mean() % 2 == 0] * 2 + [True, False])}
+
+    sizes, seeds = (2, 5, "all"), (0, 1, 2)
+    curve = call_student(learning_curve, x, y, train_and_score, sizes, seeds, exercise=name)
+    expect(isinstance(curve, pd.DataFrame), name, f"return a pandas DataFrame, got {type(curve).__name__}")
+    expect(list(curve.columns) == LEARNING_CURVE_COLUMNS, name,
+           f"the DataFrame's columns must be {LEARNING_CURVE_COLUMNS}, in this order; got {list(curve.columns)}. "
+           "Build it from one dict per (size, seed, classifier) with pd.DataFrame(rows).")
+    expect(len(calls) == len(sizes) * len(seeds), name,
+           f"call train_and_score once per size and seed ({len(sizes) * len(seeds)} calls for "
+           f"{len(sizes)} sizes and {len(seeds)} seeds); it was called {len(calls)} times")
+    expect(len(curve) == 2 * len(calls), name, f"return one row per size, seed and classifier "
+           f"({2 * len(calls)} rows here, with two classifiers); got {len(curve)}")
+    expected_order = [(size, seed) for size in sizes for seed in seeds]
+    for (rows, labels, seed), (size, expected_seed) in zip(calls, expected_order):
+        expect(seed == expected_seed, name, f"loop over the sizes first and the seeds inside, and pass the draw's seed to "
+               f"train_and_score: call {expected_order.index((size, expected_seed)) + 1} should have seed "
+               f"{expected_seed}, got {seed}")
+        expect(np.array_equal(labels, y[rows]), name, "pass the labels of the drawn images, y[rows], with the images x[rows]")
+        if size == "all":
+            expect(np.array_equal(np.sort(rows), np.arange(len(y))), name, '"all" means every training image, once each')
+            continue
+        counts = np.bincount(labels, minlength=10)
+        expect(np.all(counts == size), name, f"draw {size} images of each digit: your draw has {counts.tolist()} images "
+               "per digit. Hint: draw from np.flatnonzero(y == digit) for each digit.")
+        expect(len(set(rows.tolist())) == len(rows), name, "draw without replacement (replace=False): an image was drawn twice")
+        expect(np.array_equal(rows, _drawn_rows(y, size, seed)), name,
+               f"the draw of {size} images per digit with seed {seed} is not the chapter's: make one generator "
+               "rng = np.random.default_rng(seed) per size and seed, and draw the digits in order 0, 1, ..., 9 with "
+               "rng.choice(np.flatnonzero(y == digit), size, replace=False), concatenating the rows")
+    expected = pd.DataFrame([{"images per digit": size, "seed": seed, "classifier": classifier, "accuracy": float(np.mean(v))}
+                             for size in sizes for seed in seeds
+                             for classifier, v in train_and_score(x[_drawn_rows(y, size, seed)],
+                                                                  y[_drawn_rows(y, size, seed)], seed).items()])
+    got = curve.sort_values(["classifier"], kind="stable").reset_index(drop=True)
+    want = expected.sort_values(["classifier"], kind="stable").reset_index(drop=True)
+    expect(got["images per digit"].tolist() == want["images per digit"].tolist()
+           and got["seed"].tolist() == want["seed"].tolist() and got["classifier"].tolist() == want["classifier"].tolist(),
+           name, "each row must name the size, the seed and the classifier whose accuracy it holds")
+    expect_close(got["accuracy"].to_numpy(dtype=float), want["accuracy"].to_numpy(dtype=float), name,
+                 "the accuracy of a classifier is the mean of its verdicts over the test images (the fraction right)")
+    passed(name)
