@@ -77,9 +77,9 @@ def test_a_claim_that_differs_from_the_prose_stops_with_the_numbers(capsys):
 
 def test_a_claim_carries_its_numbers_for_the_ledger():
     made = Claim(5, "lord_vs_vae", "LORD beats the VAE", compare([0.5, 0.6, 0.55], [0.3, 0.32, 0.31]))
-    bundle = made._repr_mimebundle_()
-    assert bundle[MIME_TYPE]["verdict"] == "holds" and bundle[MIME_TYPE]["n"] == 3
-    assert 'id="claim-ch5-lord-vs-vae"' in bundle["text/html"]
+    bundle, metadata = made._repr_mimebundle_()
+    assert metadata[MIME_TYPE]["verdict"] == "holds" and metadata[MIME_TYPE]["n"] == 3
+    assert 'id="claim-ch5-lord-vs-vae"' in bundle["text/html"] and MIME_TYPE not in bundle
 
 
 @pytest.mark.parametrize("arguments, error", [

@@ -36,7 +36,7 @@ MIN_CASES = 3
 """The fewest cases (seeds or held-out types) a claim may rest on."""
 VERDICTS = ("holds", "not shown", "contradicted")
 MIME_TYPE = "application/vnd.latentbio.claim+json"
-"""The output type under which a displayed claim carries its numbers for the ledger."""
+"""The key under which a displayed claim carries its numbers (in the output's metadata) for the ledger."""
 KEY = re.compile(r"[a-z0-9_]+")
 
 
@@ -179,7 +179,8 @@ class Claim:
                f'<small>{html.escape(str(self.evidence))}</small></div>')
         numbers = {key: (None if isinstance(value, float) and not math.isfinite(value) else value)
                    for key, value in self.to_dict().items()}
-        return {"text/plain": str(self), "text/html": box, MIME_TYPE: numbers}
+        # the numbers travel in the output's metadata, which the book's renderer leaves alone
+        return {"text/plain": str(self), "text/html": box}, {MIME_TYPE: numbers}
 
 
 def claim(chapter: int, key: str, sentence: str, evidence: Evidence, *, expected: str = "holds") -> None:
@@ -215,7 +216,7 @@ def read_claims(notebooks) -> list[dict]:
         path = Path(path)
         for cell in json.loads(path.read_text())["cells"]:
             for output in cell.get("outputs", []):
-                numbers = output.get("data", {}).get(MIME_TYPE)
+                numbers = output.get("metadata", {}).get(MIME_TYPE)
                 if numbers is not None:
                     claims.append({**numbers, "notebook": path.name})
     return claims
