@@ -72,8 +72,8 @@ class LORDModule(nn.Module):
                  content_noise: float = 1.0, content_decay: float = 1e-3, channels=(32, 16)):
         super().__init__()
         size, image_channels = check_image_shape(image_shape)
-        n_images = check_integer(n_images, "n_images", minimum=1)
-        n_classes = check_integer(n_classes, "n_classes", minimum=1)
+        n_images = check_integer(n_images, "n_images (LORD needs at least one image)", minimum=1)
+        n_classes = check_integer(n_classes, "n_classes (LORD needs at least one class)", minimum=1)
         self.content_decay = content_decay
         self.content_codes = NoisyEmbedding(n_images, content_dim, content_noise)
         self.class_codes = nn.Embedding(n_classes, class_dim)
