@@ -343,8 +343,7 @@ class MultiGroupVI(AnnDataModel):
         """Decoded expression fractions times ``library_size`` (cells x genes DataFrame) at the
         posterior means: ``codes="all"`` uses the shared and the cell's own private code,
         ``codes="shared"`` the shared code with all private codes at 0."""
-        if codes not in ("all", "shared"):
-            raise ValueError(f"codes must be 'all' or 'shared', got {codes!r}")
+        check_choice(codes, "codes", ("all", "shared"))
         expression = self._decode_means(adata, codes == "all")["expression"].numpy() * library_size
         return pd.DataFrame(expression, index=(self.adata if adata is None else adata).obs_names,
                             columns=self.var_names)
