@@ -6,7 +6,7 @@ import pytest
 import scipy.sparse as sp
 import torch
 
-from latentbio.checks import (as_feature_matrix, as_labels, as_numeric_array, check_feature_matrix, check_labels,
+from latentbio.checks import (as_feature_matrix, as_numeric_array, check_feature_matrix, check_labels,
                               class_indices, dense_rows, encode_labels)
 
 
@@ -72,13 +72,13 @@ def test_check_labels_returns_values():
 def test_class_indices_for_a_fixed_class_set():
     assert class_indices([0, 1.0, 2], 3).tolist() == [0, 1, 2]
     assert class_indices(pd.Categorical([2, 0]), 3).tolist() == [2, 0]
-    assert as_labels(np.array([True, False]), 2).dtype == torch.int64
+    assert class_indices(np.array([True, False]), 2).dtype == np.int64
     with pytest.raises(TypeError, match=r"holds strings.*encode_labels"):
         class_indices(["a", "b"], 3)
     with pytest.raises(ValueError, match=r"must lie in \[0, 3\)"):
         class_indices([0, 3], 3)
     with pytest.raises(ValueError, match="2 labels for 3 samples"):
-        as_labels([0, 1], 3, 3)
+        class_indices([0, 1], 3, 3)
 
 
 def test_sparse_matrices_stay_sparse_and_densify_per_row_block():

@@ -1,8 +1,37 @@
-"""Every input check of the package, in one place.
+"""Checks of what crosses the package's boundary, one converter per kind of input.
 
-Bad input fails early with a ``ValueError`` that says what was expected and what to do.
-Models, datasets and metrics all call these functions; nothing else in the package checks
-its inputs on its own.
+The rule, written once:
+
+* ``checks.py`` checks what crosses the package's boundary: arrays, labels, images, counts and
+  AnnData columns, with one converter per kind (the list below);
+* a hyperparameter (an option given when a model, metric or schedule is built) is checked with
+  :func:`check_integer`, :func:`check_number`, :func:`check_fraction`, :func:`check_flag` or
+  :func:`check_choice` where it is given, so that a rule such as "beta >= 0" is written once, as
+  ``check_number(beta, "beta", minimum=0)``;
+* a rule that belongs to one model, metric or data set (for example "codes and factors have the
+  same number of samples", "group and private_latent come together", a metric's own range, an
+  architecture whose image size must be divisible by 2^depth, a call made before ``fit``) lives
+  beside that code, next to the computation it protects;
+* errors that torch, NumPy or scikit-learn already report clearly are left to them.
+
+Bad input fails early with a ``ValueError`` (``TypeError`` for a value of the wrong kind) that
+says what was expected and what to do.
+
+One converter per kind:
+
+* numbers and options: :func:`check_integer`, :func:`check_number`, :func:`check_fraction`,
+  :func:`check_flag`, :func:`check_choice`;
+* a dense numeric array of any shape: :func:`as_numeric_array`;
+* a feature matrix (samples x features, dense or sparse): :func:`check_feature_matrix`;
+  :func:`dense_rows` densifies one minibatch of it, :func:`as_feature_matrix` is the same check
+  returning a dense torch tensor (for code that computes in torch);
+* codes given to a metric: :func:`check_codes` (NumPy) and :func:`as_tensor_matrix` (torch,
+  gradients kept, for metrics that serve as training penalties);
+* labels: :func:`check_labels` (values), :func:`encode_labels` (codes and names),
+  :func:`class_indices` (a model's fixed classes 0..K-1); factors: :func:`check_factors`;
+* images: :func:`as_image_batch`, :func:`as_model_images`, :func:`check_image_shape`;
+* counts and AnnData columns: :func:`get_matrix`, :func:`check_counts`, :func:`check_count_batch`,
+  :func:`check_obs_column`; selections of rows or genes: :func:`selection_indices`.
 """
 
 from __future__ import annotations
@@ -29,6 +58,7 @@ def check_integer(value, name: str, *, minimum: int | None = None, maximum: int 
     if minimum is not None and value < minimum or maximum is not None and value > maximum:
         bounds = (f"between {minimum} and {maximum}" if minimum is not None and maximum is not None
                   else f"at least {minimum}" if minimum is not None else f"at most {maximum}")
+        bounds += " (non-negative)" if minimum == 0 and maximum is None else ""
         raise ValueError(f"{name} must be {bounds}; got {value}")
     return value
 
@@ -47,7 +77,8 @@ def check_number(value, name: str, *, minimum: float | None = None, maximum: flo
     if below or above:
         low, high = ("(", ")") if exclusive else ("[", "]")
         interval = f"{low}{minimum if minimum is not None else '-inf'}, {maximum if maximum is not None else 'inf'}{high}"
-        raise ValueError(f"{name} must lie in {interval}; got {value}")
+        sign = (" (positive)" if exclusive else " (non-negative)") if minimum == 0 and maximum is None else ""
+        raise ValueError(f"{name} must lie in {interval}{sign}; got {value}")
     return value
 
 
@@ -152,7 +183,11 @@ def dense_rows(x, rows=slice(None), *, dtype=np.float32) -> np.ndarray:
 
 def as_feature_matrix(x, n_features: int | None = None, *, name: str = "x", unit_interval: bool = False) -> torch.Tensor:
     """Return ``x`` as a dense float32 tensor of shape ``(n_samples, n_features)``, after
-    :func:`check_feature_matrix` (a sparse ``x`` is densified whole; a torch tensor keeps its device)."""
+    :func:`check_feature_matrix` (a sparse ``x`` is densified whole; a torch tensor keeps its device).
+
+    It differs from :func:`check_feature_matrix` only in what it returns (a dense torch tensor, for
+    code that computes in torch); from :func:`as_tensor_matrix` in that it casts to float32 and
+    applies the feature-matrix checks (``n_features``, ``unit_interval``)."""
     if torch.is_tensor(x) and x.is_floating_point():
         check_feature_matrix(x.detach().cpu(), n_features, name=name, unit_interval=unit_interval)
         return x.float()
@@ -164,12 +199,19 @@ def as_tensor_matrix(x, *, name: str = "x", min_samples: int = 1, vector: bool =
     """Return ``x`` as a 2-D floating-point tensor; a torch tensor is kept as it is (same device,
     gradients flow), anything else becomes float64. With ``vector`` a 1-D ``x`` is one column.
 
+    The torch form of :func:`check_codes`, for metrics that also serve as training penalties
+    (HSIC, Wasserstein distances): unlike :func:`as_feature_matrix` it neither copies a tensor to
+    float32 nor moves it, so gradients flow through it. Input that is not a tensor is checked by
+    :func:`check_codes`.
+
     Raises ``ValueError`` for a wrong shape, fewer than ``min_samples`` rows or NaN/inf, and
     ``TypeError`` for values that are not numbers.
     """
-    if not torch.is_tensor(x):
-        array = as_numeric_array(x, name=name) if not sp.issparse(x) else dense_rows(x, dtype=np.float64)
-        x = torch.from_numpy(np.array(array, dtype=np.float64))
+    if not torch.is_tensor(x):  # not differentiable: the NumPy converter for codes does the checking
+        if vector and not sp.issparse(x):
+            x = as_numeric_array(x, name=name)
+            x = x[:, None] if x.ndim == 1 else x
+        return torch.from_numpy(np.array(check_codes(x, name=name, min_samples=max(min_samples, 1)), dtype=np.float64))
     if x.is_complex():
         raise TypeError(f"{name} holds complex numbers; give real numbers")
     if vector and x.ndim == 1:
@@ -303,11 +345,6 @@ def class_indices(y, n_classes: int, n_samples: int | None = None, *, name: str 
         raise ValueError(f"{name} must lie in [0, {n_classes}) for a model with n_classes={n_classes}; "
                          f"got labels from {values.min()} to {values.max()}")
     return values
-
-
-def as_labels(y, n_classes: int, n_samples: int | None = None, *, name: str = "y") -> torch.Tensor:
-    """:func:`class_indices` as an int64 tensor."""
-    return torch.from_numpy(class_indices(y, n_classes, n_samples, name=name))
 
 
 # ---- images ------------------------------------------------------------------------------

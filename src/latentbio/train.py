@@ -30,6 +30,7 @@ import torch
 from torch import nn
 from tqdm.auto import tqdm
 
+from .checks import check_fraction, check_integer, check_number
 from .device import get_device, reapply_thread_policy
 from .progress import progress_enabled
 
@@ -62,8 +63,7 @@ def linear_ramp(epoch: int, ramp_epochs: int) -> float:
     The first epoch already trains with weight ``1 / ramp_epochs``; epoch ``ramp_epochs - 1`` is
     the first at full weight. ``ramp_epochs = 0`` means no ramp (weight 1 throughout).
     """
-    if ramp_epochs < 0:
-        raise ValueError(f"ramp_epochs must be non-negative, got {ramp_epochs}")
+    check_number(ramp_epochs, "ramp_epochs", minimum=0)
     return 1.0 if ramp_epochs == 0 else min(1.0, (epoch + 1) / ramp_epochs)
 
 
@@ -81,8 +81,8 @@ def cosine_schedule(epochs: int, final_fraction: float = 0.01):
     """A scheduler factory for :func:`fit`: in epoch e every learning rate is its start value times
     ``f + (1 - f) * (1 + cos(pi * e / epochs)) / 2`` with ``f = final_fraction`` (LORD's cosine
     annealing; the official code anneals to 1e-5)."""
-    if epochs < 1 or not 0.0 <= final_fraction <= 1.0:
-        raise ValueError(f"need epochs >= 1 and final_fraction in [0, 1]; got {epochs} and {final_fraction}")
+    check_integer(epochs, "epochs", minimum=1)
+    check_number(final_fraction, "final_fraction", minimum=0.0, maximum=1.0)
 
     def build(optimizer):
         return torch.optim.lr_scheduler.LambdaLR(
@@ -133,8 +133,7 @@ class Rows:
 def batch_slices(n: int, batch_size: int) -> list[slice]:
     """Consecutive slices of ``range(n)`` of ``batch_size`` each; a last slice shorter than half a
     batch is merged into the one before it (the module docstring says why)."""
-    if batch_size < 1:
-        raise ValueError(f"batch_size must be at least 1, got {batch_size}")
+    batch_size = check_integer(batch_size, "batch_size", minimum=1)
     starts = list(range(0, n, batch_size))
     if len(starts) > 1 and n - starts[-1] < max(2, batch_size // 2):
         starts.pop()
@@ -157,8 +156,7 @@ def shuffled_batches(n: int, batch_size: int, generator: torch.Generator) -> Ite
 
 def split_rows(n: int, val_fraction: float, seed: int = 0) -> tuple[torch.Tensor, torch.Tensor]:
     """Random (train, validation) index tensors for ``n`` samples, reproducible with ``seed``."""
-    if not 0.0 < val_fraction < 1.0:
-        raise ValueError(f"val_fraction must be between 0 and 1, got {val_fraction}")
+    check_fraction(val_fraction, "val_fraction")
     n_val = max(1, int(round(val_fraction * n)))
     if n_val >= n:
         raise ValueError(f"{n} samples are too few for a validation split of {val_fraction}")
@@ -233,10 +231,8 @@ def fit(
     builds a learning-rate schedule stepped once per epoch; ``on_epoch_start(epoch)`` lets a
     module change with time (see :func:`ramp_attribute`). Shuffling is seeded with ``seed``.
     """
-    if not isinstance(epochs, (int, np.integer)) or epochs < 1:
-        raise ValueError(f"epochs must be a positive integer, got {epochs!r}")
-    if not isinstance(batch_size, (int, np.integer)) or batch_size < 1:
-        raise ValueError(f"batch_size must be a positive integer, got {batch_size!r}")
+    epochs = check_integer(epochs, "epochs", minimum=1)
+    batch_size = check_integer(batch_size, "batch_size", minimum=1)
     if patience is not None and val_data is None and val_fraction is None:
         raise ValueError("early stopping (patience) needs val_data or val_fraction")
     if val_data is not None and val_fraction is not None:

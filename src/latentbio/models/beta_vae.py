@@ -16,6 +16,7 @@ from collections.abc import Callable, Sequence
 import torch
 
 from .. import train
+from ..checks import check_number
 from .expression_vae import ExpressionVAE
 from .vae import VAE, VAEModule
 
@@ -27,8 +28,7 @@ class CapacityVAEModule(VAEModule):
     def __init__(self, n_input: int, n_latent: int = 10, hidden: Sequence[int] = (256, 128),
                  beta: float = 20.0, likelihood: str = "gaussian", n_classes: int = 0, capacity_max: float = 30.0):
         super().__init__(n_input, n_latent, hidden, beta=beta, likelihood=likelihood, n_classes=n_classes)
-        if not capacity_max >= 0:
-            raise ValueError(f"capacity_max must be non-negative (nats), got {capacity_max}")
+        check_number(capacity_max, "capacity_max (nats)", minimum=0)
         self.capacity_max = float(capacity_max)
         self.capacity = 0.0
 

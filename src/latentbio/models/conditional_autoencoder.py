@@ -13,7 +13,7 @@ import torch
 from torch import nn
 
 from .. import train
-from ..checks import as_model_images, check_image_shape
+from ..checks import as_model_images, check_image_shape, check_integer
 from .adain import AdaINGenerator, ConvEncoder
 from .roles import TransferModel
 from .lord import INIT_RANGE, ContentClassDecoding, pixel_loss
@@ -26,8 +26,7 @@ class ClassConditionedAutoencoderModule(nn.Module):
                  generator_channels=(32, 16), encoder_channels=(16, 32), hidden: int = 128):
         super().__init__()
         size, image_channels = check_image_shape(image_shape)
-        if n_classes < 1:
-            raise ValueError(f"need at least one class; got n_classes={n_classes}")
+        n_classes = check_integer(n_classes, "n_classes", minimum=1)
         self.content_encoder = ConvEncoder(size, content_dim, image_channels, encoder_channels, hidden)
         self.class_codes = nn.Embedding(n_classes, class_dim)
         nn.init.uniform_(self.class_codes.weight, -INIT_RANGE, INIT_RANGE)

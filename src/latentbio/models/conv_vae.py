@@ -20,7 +20,7 @@ import torch
 from torch import nn
 
 from .. import train
-from ..checks import as_model_images, as_numpy_images, check_feature_matrix, check_image_shape
+from ..checks import as_model_images, as_numpy_images, check_feature_matrix, check_image_shape, check_integer, check_number
 from ..distributions import kl_standard_normal, reparameterize
 from ..likelihoods import bernoulli_log_prob
 from .adain import ConvEncoder
@@ -50,8 +50,7 @@ class ConvDecoder(nn.Module):
 
 def _check_architecture(image_shape, n_latent: int, channels: Sequence[int]) -> tuple[int, int]:
     size, image_channels = check_image_shape(image_shape)
-    if not isinstance(n_latent, (int, np.integer)) or n_latent < 1:
-        raise ValueError(f"n_latent must be a positive integer, got {n_latent!r}")
+    check_integer(n_latent, "n_latent", minimum=1)
     if not channels or size % 2 ** len(channels):
         raise ValueError(f"the image size ({size}) must be divisible by 2 ** len(channels) = {2 ** len(channels)}, "
                          "one halving per convolution")
@@ -65,8 +64,7 @@ class ConvVAEModule(nn.Module):
                  hidden: int = 128):
         super().__init__()
         size, image_channels = _check_architecture(image_shape, n_latent, channels)
-        if not np.isfinite(beta) or beta < 0:
-            raise ValueError(f"beta must be a non-negative number, got {beta}")
+        check_number(beta, "beta", minimum=0)
         self.n_latent, self.beta = int(n_latent), float(beta)
         self.encoder = ConvEncoder(size, 2 * self.n_latent, image_channels, channels, hidden)
         self.decoder = ConvDecoder(size, self.n_latent, image_channels, channels, hidden)

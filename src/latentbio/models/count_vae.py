@@ -35,7 +35,7 @@ from torch import nn
 
 from .. import train
 from ..blocks import GaussianEncoder, mlp
-from ..checks import check_count_batch, check_counts, check_feature_matrix
+from ..checks import check_choice, check_count_batch, check_counts, check_feature_matrix, check_number
 from ..distributions import kl_standard_normal, reparameterize
 from ..likelihoods import negative_binomial_log_prob, zero_inflated_negative_binomial_log_prob
 from .base import AnnDataModel, library_factor
@@ -56,10 +56,8 @@ class CountVAEModule(nn.Module):
     def __init__(self, n_genes: int, n_latent: int = 10, hidden: Sequence[int] = (128,),
                  likelihood: str = "nb", dropout: float = 0.0, beta: float = 1.0):
         super().__init__()
-        if likelihood not in COUNT_LIKELIHOODS:
-            raise ValueError(f"likelihood must be one of {COUNT_LIKELIHOODS}, got {likelihood!r}")
-        if not beta >= 0:
-            raise ValueError(f"beta must be non-negative, got {beta}")
+        check_choice(likelihood, "likelihood", COUNT_LIKELIHOODS)
+        check_number(beta, "beta", minimum=0)
         self.n_genes, self.n_latent, self.likelihood, self.beta = n_genes, n_latent, likelihood, beta
         self.kl_weight = 1.0  # set below 1 during a KL warm-up
         self.counts_checked = False

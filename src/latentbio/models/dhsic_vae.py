@@ -17,6 +17,7 @@ from collections.abc import Sequence
 
 import torch
 
+from ..checks import check_integer, check_number
 from ..metrics.hsic import latent_dhsic
 from .expression_vae import ExpressionVAE
 from .vae import VAE, VAEModule
@@ -30,10 +31,8 @@ class DHSICVAEModule(VAEModule):
     def __init__(self, n_input: int, n_latent: int = 10, hidden: Sequence[int] = (256, 128),
                  beta: float = 1.0, likelihood: str = "gaussian", n_classes: int = 0, gamma: float = 50.0):
         super().__init__(n_input, n_latent, hidden, beta=beta, likelihood=likelihood, n_classes=n_classes)
-        if not gamma >= 0:
-            raise ValueError(f"gamma must be non-negative, got {gamma}")
-        if n_latent < 2:
-            raise ValueError(f"dHSIC needs at least two latent dimensions, got n_latent={n_latent}")
+        check_number(gamma, "gamma", minimum=0)
+        check_integer(n_latent, "n_latent (dHSIC needs at least two latent dimensions)", minimum=2)
         self.gamma = float(gamma)
 
     def loss(self, x: torch.Tensor, y: torch.Tensor | None = None) -> dict[str, torch.Tensor]:

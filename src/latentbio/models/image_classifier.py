@@ -10,7 +10,7 @@ import torch
 from torch import nn
 
 from .. import train
-from ..checks import as_model_images, check_image_shape
+from ..checks import as_model_images, check_image_shape, check_integer
 from .adain import ConvEncoder
 from .roles import Classifier
 
@@ -21,8 +21,7 @@ class ImageClassifierModule(nn.Module):
     def __init__(self, image_shape, n_classes: int, channels=(16, 32), hidden: int = 128):
         super().__init__()
         size, image_channels = check_image_shape(image_shape)
-        if n_classes < 2:
-            raise ValueError(f"a classifier needs at least two classes; got {n_classes}")
+        n_classes = check_integer(n_classes, "n_classes (a classifier needs at least two classes)", minimum=2)
         self.network = ConvEncoder(size, n_classes, image_channels, channels, hidden)
 
     def loss(self, images, classes):

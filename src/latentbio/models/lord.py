@@ -28,7 +28,8 @@ import torch
 from torch import nn
 
 from .. import train
-from ..checks import as_model_images, as_numpy_images, check_feature_matrix, check_image_shape
+from ..checks import (as_model_images, as_numpy_images, check_feature_matrix, check_image_shape, check_integer,
+                      check_number)
 from .adain import AdaINGenerator, ConvEncoder
 from .roles import TransferModel
 
@@ -48,8 +49,7 @@ class NoisyEmbedding(nn.Module):
 
     def __init__(self, n_items: int, code_dim: int, noise_std: float = 1.0):
         super().__init__()
-        if not noise_std >= 0:
-            raise ValueError(f"noise_std must be non-negative, got {noise_std}")
+        check_number(noise_std, "noise_std", minimum=0)
         self.codes = nn.Embedding(n_items, code_dim)
         nn.init.uniform_(self.codes.weight, -INIT_RANGE, INIT_RANGE)
         self.noise_std = noise_std
@@ -72,8 +72,8 @@ class LORDModule(nn.Module):
                  content_noise: float = 1.0, content_decay: float = 1e-3, channels=(32, 16)):
         super().__init__()
         size, image_channels = check_image_shape(image_shape)
-        if n_images < 1 or n_classes < 1:
-            raise ValueError(f"need at least one image and one class; got {n_images} and {n_classes}")
+        n_images = check_integer(n_images, "n_images (LORD needs at least one image)", minimum=1)
+        n_classes = check_integer(n_classes, "n_classes (LORD needs at least one class)", minimum=1)
         self.content_decay = content_decay
         self.content_codes = NoisyEmbedding(n_images, content_dim, content_noise)
         self.class_codes = nn.Embedding(n_classes, class_dim)

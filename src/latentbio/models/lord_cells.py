@@ -26,7 +26,7 @@ from torch import nn
 
 from .. import train
 from ..blocks import mlp
-from ..checks import check_feature_matrix, check_obs_column
+from ..checks import check_feature_matrix, check_number, check_obs_column
 from ..likelihoods import gaussian_log_prob
 from .base import AnnDataModel
 from .lord import INIT_RANGE, NoisyEmbedding
@@ -45,8 +45,7 @@ class LORDCellsModule(nn.Module):
                  n_attribute: int = 8, hidden: Sequence[int] = (128, 256), content_noise: float = 1.0,
                  content_penalty: float = 1e-2):
         super().__init__()
-        if content_penalty < 0:
-            raise ValueError(f"content_penalty must be non-negative, got {content_penalty}")
+        check_number(content_penalty, "content_penalty", minimum=0)
         if not attribute_sizes or min(attribute_sizes) < 1:
             raise ValueError(f"give at least one attribute with at least one value; got {list(attribute_sizes)}")
         self.content = NoisyEmbedding(n_cells, n_content, content_noise)

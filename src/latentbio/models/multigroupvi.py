@@ -44,7 +44,8 @@ from torch import nn
 
 from .. import train
 from ..blocks import GaussianEncoder, mlp
-from ..checks import check_count_batch, check_counts, check_feature_matrix, check_obs_column, dense_rows
+from ..checks import (check_choice, check_count_batch, check_counts, check_feature_matrix, check_integer, check_number,
+                      check_obs_column, dense_rows)
 from ..data.group_sampler import BalancedGroupSampler
 from ..distributions import kl_normal, kl_standard_normal, reparameterize
 from ..likelihoods import (negative_binomial_log_prob_per_gene,
@@ -60,8 +61,7 @@ def official_max_epochs(n_cells: int) -> int:
     """The official code's training budget: min(round(20000 / n_cells * 400), 400) epochs
     (400 for any data set of up to 20,000 cells; fewer for larger ones, so that about 8 million
     cells are seen)."""
-    if n_cells < 1:
-        raise ValueError(f"n_cells must be at least 1, got {n_cells}")
+    n_cells = check_integer(n_cells, "n_cells", minimum=1)
     return min(round(20000 / n_cells * 400), 400)
 
 
@@ -91,14 +91,12 @@ class MultiGroupVIModule(nn.Module):
                  dropout: float = 0.1, likelihood: str = "zinb", wasserstein_penalty: float = 1.0,
                  shared_ot_penalty: float = 0.0):
         super().__init__()
-        if likelihood not in LIKELIHOODS:
-            raise ValueError(f"likelihood must be one of {LIKELIHOODS}, got {likelihood!r}")
-        if n_groups < 1 or n_genes < 1:
-            raise ValueError(f"need at least one gene and one group; got {n_genes} genes, {n_groups} groups")
-        if wasserstein_penalty < 0 or shared_ot_penalty < 0:
-            raise ValueError("the penalty weights must be non-negative")
-        if not library_log_var > 0:
-            raise ValueError(f"library_log_var must be positive, got {library_log_var}")
+        check_choice(likelihood, "likelihood", LIKELIHOODS)
+        n_genes = check_integer(n_genes, "n_genes", minimum=1)
+        n_groups = check_integer(n_groups, "n_groups", minimum=1)
+        check_number(wasserstein_penalty, "wasserstein_penalty", minimum=0)
+        check_number(shared_ot_penalty, "shared_ot_penalty", minimum=0)
+        check_number(library_log_var, "library_log_var", minimum=0, exclusive=True)
         self.n_genes, self.n_groups = n_genes, n_groups
         self.n_shared_latent, self.n_private_latent = n_shared_latent, n_private_latent
         self.likelihood = likelihood
@@ -345,8 +343,7 @@ class MultiGroupVI(AnnDataModel):
         """Decoded expression fractions times ``library_size`` (cells x genes DataFrame) at the
         posterior means: ``codes="all"`` uses the shared and the cell's own private code,
         ``codes="shared"`` the shared code with all private codes at 0."""
-        if codes not in ("all", "shared"):
-            raise ValueError(f"codes must be 'all' or 'shared', got {codes!r}")
+        check_choice(codes, "codes", ("all", "shared"))
         expression = self._decode_means(adata, codes == "all")["expression"].numpy() * library_size
         return pd.DataFrame(expression, index=(self.adata if adata is None else adata).obs_names,
                             columns=self.var_names)

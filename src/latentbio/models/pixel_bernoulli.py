@@ -11,7 +11,7 @@ import numpy as np
 import torch
 
 from .. import train
-from ..checks import as_feature_matrix
+from ..checks import as_feature_matrix, check_number
 from ..likelihoods import bernoulli_log_prob
 from .roles import DensityModel
 
@@ -28,8 +28,7 @@ class IndependentBernoulli(DensityModel):
     module = None
 
     def __init__(self, eps: float = 1e-4):
-        if not 0.0 < eps < 0.5:
-            raise ValueError(f"eps must lie in (0, 0.5), got {eps}")
+        check_number(eps, "eps", minimum=0.0, maximum=0.5, exclusive=True)
         self.eps = eps
         self.pixel_probabilities: np.ndarray | None = None
 

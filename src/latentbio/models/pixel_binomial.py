@@ -11,7 +11,7 @@ import numpy as np
 import torch
 
 from .. import train
-from ..checks import as_feature_matrix
+from ..checks import as_feature_matrix, check_integer
 from ..likelihoods import binomial_log_prob
 from .roles import DensityModel
 
@@ -30,8 +30,7 @@ class IndependentBinomial(DensityModel):
     description = "independent pixels"
 
     def __init__(self, total_count: int = 16):
-        if not isinstance(total_count, int) or isinstance(total_count, bool) or total_count < 1:
-            raise ValueError(f"total_count must be a positive integer, got {total_count!r}")
+        total_count = check_integer(total_count, "total_count", minimum=1)
         self.total_count = total_count
         self.pixel_probabilities: np.ndarray | None = None
 

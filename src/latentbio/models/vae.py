@@ -26,7 +26,7 @@ from torch import nn
 
 from .. import train
 from ..blocks import GaussianEncoder, mlp
-from ..checks import check_feature_matrix, dense_rows
+from ..checks import check_feature_matrix, check_integer, check_number, dense_rows
 from ..distributions import kl_standard_normal, reparameterize
 from ..likelihoods import check_observation_model, observation_log_prob, observation_mean
 from .roles import RepresentationModel
@@ -46,11 +46,10 @@ class VAEModule(nn.Module):
                  beta: float = 1.0, likelihood: str = "bernoulli", n_classes: int = 0,
                  total_count: int | None = None):
         super().__init__()
-        for name, value, low in (("n_input", n_input, 1), ("n_latent", n_latent, 1), ("n_classes", n_classes, 0)):
-            if not isinstance(value, (int, np.integer)) or isinstance(value, bool) or value < low:
-                raise ValueError(f"{name} must be an integer >= {low}, got {value!r}")
-        if not np.isfinite(beta) or beta < 0:
-            raise ValueError(f"beta must be a non-negative number, got {beta}")
+        n_input = check_integer(n_input, "n_input", minimum=1)
+        n_latent = check_integer(n_latent, "n_latent", minimum=1)
+        n_classes = check_integer(n_classes, "n_classes", minimum=0)
+        check_number(beta, "beta", minimum=0)
         self.n_input, self.n_latent, self.n_classes = int(n_input), int(n_latent), int(n_classes)
         self.beta = float(beta)
         self.likelihood = check_observation_model(likelihood)
@@ -203,8 +202,7 @@ class VAE(RepresentationModel):
         """The importance-weighted lower bound on log p(x) (Burda et al. 2016, Eq. 8) per sample, in
         nats, from ``n_samples`` codes drawn from q(z | x) (``samples_per_pass`` at a time). It
         equals an ELBO estimate for ``n_samples = 1`` and approaches log p(x) as it grows."""
-        if not isinstance(n_samples, int) or n_samples < 1:
-            raise ValueError(f"n_samples must be a positive integer, got {n_samples!r}")
+        n_samples = check_integer(n_samples, "n_samples", minimum=1)
         x, labels = self._inputs(x, y)
         inputs = [torch.from_numpy(dense_rows(x)).to(self.device)] + ([] if labels is None else [labels.to(self.device)])
         self.module.eval()
