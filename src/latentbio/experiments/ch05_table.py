@@ -10,6 +10,7 @@ spread over the types (:func:`table_plan`); the one type whose single case is a 
 (FCGR3A+Mono, where latent arithmetic fails in scGen's task) gets every seed.
 """
 
+import dataclasses
 import functools
 import time
 import warnings
@@ -76,8 +77,7 @@ def _given(adata, settings):
 def compute_on(adata, settings: dict, *, workers: int = 1, folder=None) -> pd.DataFrame:
     """The table on other data (``obs`` with a categorical ``cell_type`` and ``condition``; for
     tests and readers' own data), written to ``folder`` when given."""
-    spec = TableSpec(TABLE.name, settings, tasks, run_task, TABLE.keys, TABLE.tolerance,
-                     prepare=functools.partial(_given, adata))
+    spec = dataclasses.replace(TABLE, settings=settings, prepare=functools.partial(_given, adata))
     table, meta = compute(spec, settings, workers=workers)
     if folder is not None:
         write(table, meta, folder)
