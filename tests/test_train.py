@@ -114,17 +114,25 @@ def test_a_last_minibatch_smaller_than_half_a_batch_is_merged(n, batch_size, siz
     assert sorted(model.sizes) == sorted(sizes)
 
 
-def test_numpy_and_sparse_data_are_accepted_and_sparse_stays_sparse(regression, monkeypatch):
+@pytest.mark.parametrize("dense_limit", [0, train.DENSE_LIMIT_BYTES])
+def test_numpy_and_sparse_data_give_the_same_model(regression, monkeypatch, dense_limit):
     x, y = (t.numpy() for t in regression)
+    monkeypatch.setattr(train, "DENSE_LIMIT_BYTES", dense_limit)
     densified = []
     real_toarray = sp.csr_matrix.toarray
     monkeypatch.setattr(sp.csr_matrix, "toarray", lambda self, *a, **k: densified.append(self.shape) or
                         real_toarray(self, *a, **k))
+    weights = []
     for data in ((x.astype(np.float64), y), (sp.csr_matrix(x), y)):
         torch.manual_seed(0)
-        history = train.fit(LinearRegression(), data, epochs=2, batch_size=64, device="cpu")
-        assert history.n_epochs == 2
-    assert densified and all(shape[0] <= 64 for shape in densified), "only minibatches are made dense"
+        model = LinearRegression()
+        assert train.fit(model, data, epochs=2, batch_size=64, device="cpu").n_epochs == 2
+        weights.append(model.linear.weight.detach().clone())
+    torch.testing.assert_close(weights[0], weights[1], rtol=0, atol=0)
+    if dense_limit == 0:
+        assert densified and all(shape[0] <= 64 for shape in densified), "a large matrix: only minibatches dense"
+    else:
+        assert densified == [x.shape], "a small matrix is made dense once"
 
 
 def test_same_seed_gives_the_same_model(regression):

@@ -25,6 +25,7 @@ def make_step(workload: str):
     """A function that runs one training step of ``workload`` on random data of the course's sizes."""
     import torch
 
+    from latentbio import train
     from latentbio.models import VAE, CountVAE, ImageClassifier  # noqa: F401  (import cost outside the timing)
     from latentbio.models.count_vae import CountVAEModule
     from latentbio.models.image_classifier import ImageClassifierModule
@@ -40,7 +41,7 @@ def make_step(workload: str):
     else:
         module = ImageClassifierModule((32, 32), 10)
         batch = (torch.rand(64, 1, 32, 32, generator=generator), torch.randint(0, 10, (64,), generator=generator))
-    optimizer = torch.optim.Adam(module.parameters(), lr=1e-3)
+    optimizer = train.adam(module.parameters(), 1e-3)
 
     def step():
         output = module.loss(*batch)

@@ -31,7 +31,7 @@ N_CELLS, N_GENES, BATCH_SIZE, LR = 10_000, 2_000, 128, 3e-3
 
 def bare_loop(module: torch.nn.Module, counts: torch.Tensor, epochs: int, seed: int = 0) -> int:
     """The same training in plain torch: shuffle, slice, loss, backward, step. Returns the step count."""
-    optimizer = torch.optim.Adam(module.parameters(), lr=LR)
+    optimizer = train.adam(module.parameters(), LR)  # the optimiser the package uses: the loops differ, not the optimiser
     generator = torch.Generator().manual_seed(seed)
     module.train()
     steps = 0

@@ -8,8 +8,10 @@ optional early stopping on a validation split.
 
 Minibatches are cut the plain-torch way: one seeded permutation per epoch, sliced into
 consecutive index blocks, each block gathered from the data in one indexing call (no
-DataLoader, no per-sample indexing). A scipy-sparse matrix stays sparse on the host and
-only each minibatch is made dense. A last minibatch smaller than half a batch is merged
+DataLoader, no per-sample indexing). A scipy-sparse matrix is made dense once when its dense
+form fits in ``DENSE_LIMIT_BYTES`` (the course's data sets: gathering rows of a dense tensor is
+far cheaper than densifying every minibatch); a larger one stays sparse on the host and only each
+minibatch is made dense. A last minibatch smaller than half a batch is merged
 into the one before it, so every minibatch holds at least ``batch_size // 2`` samples
 (and at least 2): batch statistics (dHSIC, BatchNorm) never see a single sample.
 
@@ -90,12 +92,33 @@ def cosine_schedule(epochs: int, final_fraction: float = 0.01):
     return build
 
 
+# ---- the optimiser ------------------------------------------------------------------------------
+
+def adam(parameters, lr: float = 1e-3, **options) -> torch.optim.Adam:
+    """Adam (Kingma and Ba 2015) over ``parameters`` (tensors, or param groups with a learning rate
+    each) with learning rate ``lr``; ``options`` (betas, eps, weight_decay) as for ``torch.optim.Adam``.
+
+    The "foreach" implementation updates all parameters with one call per step of Adam's
+    update instead of one call per parameter tensor (torch's default on a CPU); its results
+    are bit for bit those of the default, in less time.
+    """
+    return torch.optim.Adam(parameters, lr=lr, foreach=True, **options)
+
+
 # ---- minibatches --------------------------------------------------------------------------------
 
+DENSE_LIMIT_BYTES = 256 * 2**20
+"""A scipy-sparse matrix whose dense float32 form is at most this size is made dense once."""
+
+
 def _as_rows(data):
-    """One column of training data as a tensor, or a float32 CSR matrix if it is scipy-sparse."""
+    """One column of training data as a tensor, or a float32 CSR matrix if it is scipy-sparse and
+    too large to make dense (``DENSE_LIMIT_BYTES``)."""
     if sp.issparse(data):
-        return sp.csr_matrix(data, dtype=np.float32)
+        matrix = sp.csr_matrix(data, dtype=np.float32)
+        if 4 * matrix.shape[0] * matrix.shape[1] <= DENSE_LIMIT_BYTES:
+            return torch.from_numpy(matrix.toarray())
+        return matrix
     if torch.is_tensor(data):
         return data
     array = np.asarray(data)
@@ -227,7 +250,7 @@ def fit(
     seeded shuffle cut into ``batch_size`` slices (module docstring). Validation data come from
     ``val_data`` or from a random ``val_fraction`` of ``data``; with ``patience``, training stops
     after that many epochs without a better validation loss and the best weights are restored.
-    ``optimizer`` defaults to Adam with ``lr`` over all parameters; ``scheduler(optimizer)``
+    ``optimizer`` defaults to :func:`adam` with ``lr`` over all parameters; ``scheduler(optimizer)``
     builds a learning-rate schedule stepped once per epoch; ``on_epoch_start(epoch)`` lets a
     module change with time (see :func:`ramp_attribute`). Shuffling is seeded with ``seed``.
     """
@@ -253,7 +276,7 @@ def fit(
     if val_rows is not None:
         val_batches = [torch.arange(len(val_rows))[part] for part in batch_slices(len(val_rows), max(batch_size, 1024))]
 
-    optimizer = optimizer or torch.optim.Adam(module.parameters(), lr=lr)
+    optimizer = optimizer or adam(module.parameters(), lr)
     schedule = scheduler(optimizer) if scheduler is not None else None
     history = History()
     best_loss, best_state, waited = float("inf"), None, 0
@@ -299,11 +322,11 @@ def predict_in_batches(function: Callable[..., torch.Tensor], data, batch_size: 
     device = device or get_device()
     rows = Rows(data)
     index = torch.arange(len(rows))
-    with torch.no_grad():
+    with torch.inference_mode():
         parts = [function(*[part.to(device) for part in rows.take(index[start:start + batch_size])]).cpu()
                  for start in range(0, len(rows), batch_size)]
     return torch.cat(parts)
 
 
-__all__ = ["History", "fit", "predict_in_batches", "linear_ramp", "ramp_attribute", "cosine_schedule",
+__all__ = ["History", "fit", "adam", "predict_in_batches", "linear_ramp", "ramp_attribute", "cosine_schedule",
            "batch_slices", "Rows"]

@@ -59,7 +59,7 @@ class ClassConditionedAutoencoder(ContentClassDecoding, TransferModel):
         """Train on images ``x`` with their labels ``y`` (required) with Adam (betas 0.5, 0.999) and
         the cosine schedule, like LORD."""
         batch, labels = self._labelled_images(x, y, "fit")
-        optimizer = torch.optim.Adam(self.module.parameters(), lr=lr, betas=(0.5, 0.999))
+        optimizer = train.adam(self.module.parameters(), lr, betas=(0.5, 0.999))
         fit_options.setdefault("scheduler", train.cosine_schedule(epochs))
         return self._fit((batch, labels), epochs=epochs, batch_size=batch_size, optimizer=optimizer,
                          **fit_options)

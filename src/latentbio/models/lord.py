@@ -195,8 +195,8 @@ class LORD(ContentClassDecoding, TransferModel):
             raise ValueError(f"the model has content codes for {self.n_images} images; got {len(batch)}")
         module = self.module
         codes = [*module.content_codes.parameters(), *module.class_codes.parameters()]
-        optimizer = torch.optim.Adam([{"params": module.generator.parameters(), "lr": lr},
-                                      {"params": codes, "lr": lr * code_lr_factor}], betas=(0.5, 0.999))
+        optimizer = train.adam([{"params": module.generator.parameters(), "lr": lr},
+                               {"params": codes, "lr": lr * code_lr_factor}], betas=(0.5, 0.999))
         fit_options.setdefault("scheduler", train.cosine_schedule(epochs))
         self._training_rows = {}
         for row, key in enumerate(_image_keys(batch)):
@@ -255,7 +255,7 @@ class AmortizedLORD(ContentClassDecoding, TransferModel):
         batch, labels = self._labelled_images(x, y, "fit")
         if len(batch) != self.n_images:
             raise ValueError(f"stage 1 learned codes for {self.n_images} images; got {len(batch)}")
-        optimizer = torch.optim.Adam(self.module.parameters(), lr=lr, betas=(0.5, 0.999))
+        optimizer = train.adam(self.module.parameters(), lr, betas=(0.5, 0.999))
         fit_options.setdefault("scheduler", train.cosine_schedule(epochs))
         return self._fit((torch.arange(len(batch)), batch, labels), epochs=epochs, batch_size=batch_size,
                          optimizer=optimizer, **fit_options)

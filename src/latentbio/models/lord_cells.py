@@ -130,8 +130,8 @@ class LORDCells(AnnDataModel):
         """Fit codes and decoder jointly with :func:`latentbio.train.fit` (Adam; the codes with a
         larger learning rate ``code_lr``, as LORD's code uses ten times the network's)."""
         codes = [*self.module.content.parameters(), *self.module.attributes.parameters()]
-        optimizer = torch.optim.Adam([{"params": self.module.decoder.parameters(), "lr": lr},
-                                      {"params": codes, "lr": code_lr}])
+        optimizer = train.adam([{"params": self.module.decoder.parameters(), "lr": lr},
+                               {"params": codes, "lr": code_lr}])
         return super().train(max_epochs, batch_size=batch_size, lr=lr, optimizer=optimizer, **fit_options)
 
     @torch.no_grad()

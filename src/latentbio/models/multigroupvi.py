@@ -258,7 +258,7 @@ class MultiGroupVI(AnnDataModel):
                 on_epoch_start(epoch)
 
         batches = BalancedGroupSampler(self.group_index, per_group=batch_size, seed=seed)
-        optimizer = torch.optim.Adam(self.module.parameters(), lr=lr, weight_decay=1e-6, eps=0.01)
+        optimizer = train.adam(self.module.parameters(), lr, weight_decay=1e-6, eps=0.01)
         self.module.counts_checked = True
         try:
             return self._fit(self._training_data(), epochs=max_epochs, batches=batches, optimizer=optimizer,
