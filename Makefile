@@ -25,7 +25,7 @@ endif
 NBVAL := --nbval-lax --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg
 PYTEST := $(PYTHON) -m pytest -p no:cacheprovider
 
-.PHONY: install test unit notebooks book book-committed student grade bench bench-train execute tidy clean tables check-tables
+.PHONY: install test unit notebooks book book-committed student grade bench bench-train bench-tables execute tidy clean tables check-tables
 
 $(PYTHON):
 	python3 -m venv $(VENV)
@@ -91,6 +91,13 @@ bench: $(INSTALLED)
 # Steps per second of the package's training loop against a bare torch loop (the count VAE).
 bench-train: $(INSTALLED)
 	$(PYTHON) scripts/bench/train.py
+
+# CPU seconds of sample tasks of every table, before (BEFORE=<commit>, default HEAD) and after the
+# working tree's changes, and the largest difference of their numbers: _build/bench-tables.md and
+# book/table_costs.md (the table of "Running the notebooks").
+BEFORE ?= HEAD
+bench-tables: $(INSTALLED)
+	$(PYTHON) scripts/bench/tables.py --before $(BEFORE)
 
 # Re-execute every chapter in place (the outputs to commit), benchmarking as it goes.
 execute: $(INSTALLED)
