@@ -41,7 +41,7 @@ from ..seed import seed_everything
 from .tables import TableSpec, load_or_compute
 
 SETTINGS = {
-    "seeds": [0, 1, 2],
+    "seeds": [0, 1, 2, 3, 4],
     # the simulation: 5 cell types in 2 groups, 2 programs of 30 genes per group in half its cells
     "n_cells": 1000, "n_genes": 1000, "n_cell_types": 5, "programs": 2, "program_fraction": 0.5,
     "program_genes": 30, "de_fac_loc": 0.5, "de_prob": 0.2, "lib_loc": 8.5, "n_top_genes": 200,
