@@ -9,7 +9,8 @@ from latentbio.experiments.tables import load_or_compute
 TINY = {"lord": {"epochs": 2, "lr": 5e-3, "code_lr_factor": 10.0, "batch_size": 16},
         "no_noise": {"epochs": 2, "lr": 5e-3, "code_lr_factor": 10.0, "batch_size": 16},
         "amortized": {"epochs": 2, "lr": 1e-2, "batch_size": 16},
-        "baseline": {"epochs": 2, "lr": 5e-3, "batch_size": 16}}
+        "baseline": {"epochs": 2, "lr": 5e-3, "batch_size": 16},
+        "single_image": {"epochs": 2, "lr": 5e-2, "batch_size": None}}
 
 
 @pytest.fixture(scope="module")
@@ -52,6 +53,39 @@ def test_run_experiment_trains_and_scores_every_model(world, judge):
                                   "heart redrawn: error", "seen shapes as heart: error"}
 
 
+def test_single_image_optimisation_uses_lords_code_learning_rate():
+    lord = protocol.SCHEDULES["lord"]
+    assert protocol.SCHEDULES["single_image"]["lr"] == pytest.approx(lord["lr"] * lord["code_lr_factor"])
+
+
+def test_optimised_codes_reconstruct_better_than_their_start_and_leave_the_generator_alone(world):
+    lord = protocol.train_lord(world, seed=0, schedule={**TINY["lord"], "epochs": 5})
+    before = {name: value.clone() for name, value in lord.module.state_dict().items()}
+    images, classes = world.test.images, world.test.classes
+    codes, errors = protocol.optimise_content_codes(lord, images, classes, epochs=40, lr=5e-2, seed=0)
+    assert codes.shape == (len(images), protocol.ARCHITECTURE["content_dim"]) and errors.shape == (40,)
+    # the generator and class codes are frozen, and still trainable afterwards
+    assert all(np.array_equal(before[name], value) for name, value in lord.module.state_dict().items())
+    assert all(parameter.requires_grad for parameter in lord.module.parameters())
+    # the codes start as LORD starts its codes (near zero) and end reconstructing the images better
+    start = np.random.default_rng(0).uniform(-0.05, 0.05, codes.shape).astype(np.float32)
+
+    def error(z):
+        return np.abs(lord.decode_mean(z, classes) - images).mean()
+
+    assert error(codes) < 0.8 * error(start) and errors[-1] < errors[0]
+    again, _ = protocol.optimise_content_codes(lord, images, classes, epochs=40, lr=5e-2, seed=0)
+    np.testing.assert_array_equal(codes, again)
+
+
+def test_stage2_tests_score_single_image_optimisation_and_the_training_images(world, judge):
+    run = protocol.run_experiment(world, judge, seed=0, schedules=TINY)
+    tests = protocol.stage2_tests(run, judge, world, seed=0, schedules=TINY)
+    assert list(tests["scores"].index) == [protocol.SINGLE_IMAGE, protocol.STAGE2_TRAINING]
+    assert set(tests["scores"].columns) == set(protocol.SCORE_NAMES)
+    assert len(tests["curve"]) == TINY["single_image"]["epochs"] and tests["cpu_s"] > 0
+
+
 def test_the_same_seed_trains_the_same_model(world):
     first = protocol.train_lord(world, seed=4, schedule=TINY["lord"])
     second = protocol.train_lord(world, seed=4, schedule=TINY["lord"])
@@ -73,10 +107,12 @@ def test_the_seed_table_holds_every_seed_twice_and_is_reused(tmp_path):
     runs = table[table["kind"] == "score"][["schedule", "seed"]].drop_duplicates()
     assert sorted(map(tuple, runs.to_numpy().tolist())) == [(p, s) for p in ("chapter", "doubled") for s in (0, 1, 2)]
     chapter = protocol.seed_scores(table, "chapter")
-    assert len(chapter) == 3 and list(chapter[0].index) == list(protocol.MODEL_NAMES)
+    assert len(chapter) == 3 and list(chapter[0].index) == list(protocol.SCORED_NAMES)
     assert list(protocol.unseen_runs(table).columns) == list(protocol.UNSEEN_NAMES)
     curves = protocol.training_curves(table)
+    assert {model for (_, _, model) in curves} == {*protocol.MODEL_NAMES, protocol.SINGLE_IMAGE}
     assert all(len(curve) == (4 if plan == "doubled" else 2) for (plan, _, _), curve in curves.items())
+    assert table.loc[table["model"] == protocol.SINGLE_IMAGE, "cpu_s"].notna().any()
     # the stored table is read back, not recomputed
     again = load_or_compute(protocol.TABLE, TINY_SETTINGS, folder=tmp_path)
     pd.testing.assert_frame_equal(again, pd.read_csv(tmp_path / "ch03_lord.csv"))
@@ -90,7 +126,7 @@ def test_the_plateau_rule_passes_changes_that_are_not_shown_or_small():
         rows = []
         for plan, shift in (("chapter", 0.0), ("doubled", 1.0)):
             for seed, change in enumerate(changes):
-                for model in protocol.MODEL_NAMES:
+                for model in protocol.SCORED_NAMES:
                     for quantity in protocol.SCORE_NAMES:
                         rows.append({"schedule": plan, "seed": seed, "kind": "score", "model": model,
                                      "quantity": quantity, "epoch": -1, "value": 0.5 + shift * change})

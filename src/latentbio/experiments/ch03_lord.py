@@ -18,6 +18,12 @@ rendered in the source pose; and the class accuracy of a classifier reading the 
 (leakage).
 :func:`run_experiment` does all of it for one seed.
 
+Why stage 2 (:func:`stage2_tests`): the content codes of new images found without an encoder, by
+optimising one code per test image against the frozen stage-1 generator and class codes
+(:func:`optimise_content_codes`, scored by :func:`single_image_scores`), against the stage-2
+encoder's; and the stage-2 encoder's codes of its own training images, whose leakage tests the
+chapter's explanation of the leakage of its codes of new images.
+
 The seed table (:data:`TABLE`, ``python -m latentbio.experiments ch03_lord``): every seed of
 ``TABLE_SEEDS`` with the chapter's schedules and with every schedule doubled, the scores and the
 training curves, no models. The chapter reads it (:func:`load_seed_table`) for its claims over
@@ -28,13 +34,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import time
+
 import numpy as np
 import pandas as pd
+import torch
 
 from ..data.shapes import SHAPES, Shapes, make_shapes, render_classes
 from ..metrics.leakage import class_leakage
 from ..metrics.transfer import intersection_over_union
+from .. import train
 from ..models import LORD, AmortizedLORD, ClassConditionedAutoencoder, ImageClassifier
+from ..models.lord import INIT_RANGE, pixel_loss
 from ..seed import seed_everything
 from .evidence import compare
 from .tables import TableSpec, load_or_compute
@@ -48,11 +59,18 @@ ARCHITECTURE = {"content_dim": 64, "class_dim": 8, "channels": (32, 16)}
 CONTENT_DECAY = 1e-5  # lambda of the L2 penalty on content codes (see the chapter for why not 1e-4)
 CODE_WEIGHT = 10.0  # stage 2: weight of the squared code errors (official PyTorch value)
 
+# Steps of single-image optimisation (all test images in one batch): about 10 CPU seconds per seed; the
+# seed table checks them with the plateau rule like every schedule (doubled: 200 steps).
+SINGLE_IMAGE_STEPS = 100
+
 SCHEDULES = {
     "lord": {"epochs": 200, "lr": 5e-3, "code_lr_factor": 10.0, "batch_size": 64},
     "no_noise": {"epochs": 300, "lr": 5e-3, "code_lr_factor": 10.0, "batch_size": 64},
     "amortized": {"epochs": 40, "lr": 1e-2, "batch_size": 64},
     "baseline": {"epochs": 100, "lr": 5e-3, "batch_size": 16},
+    # one content code per test image against the frozen stage-1 generator: all images in one batch,
+    # so an epoch is one step of Adam; lr = LORD's code learning rate (lr x code_lr_factor)
+    "single_image": {"epochs": SINGLE_IMAGE_STEPS, "lr": 5e-2, "batch_size": None},
 }
 JUDGE_SCHEDULE = {"epochs": 8, "lr": 3e-3, "batch_size": 64}
 TABLE_SEEDS = (0, 1, 2)
@@ -61,6 +79,12 @@ TABLE_SEEDS = (0, 1, 2)
 PLATEAU_TOLERANCE = 0.02
 PLATEAU_SCORES = ("reconstruction error", "transfer error", "class from content")
 MODEL_NAMES = ("LORD stage 1", "LORD stage 2", "LORD without noise", "baseline")
+"""The four trained models (each has a training curve in the seed table)."""
+SINGLE_IMAGE = "single-image optimisation"
+STAGE2_TRAINING = "LORD stage 2, training images"
+SCORED_NAMES = ("LORD stage 1", "LORD stage 2", STAGE2_TRAINING, SINGLE_IMAGE, "LORD without noise", "baseline")
+"""The rows of a seed's score table: the four models, the stage-2 encoders on their own training
+images, and the content codes of the test images found by single-image optimisation."""
 SCORE_NAMES = ("reconstruction error", "transfer error", "transfer IoU", "class from content")
 UNSEEN_NAMES = ("heart as seen shapes: transfer error", "heart as seen shapes: transfer IoU", "heart redrawn: error",
                 "seen shapes as heart: error")
@@ -165,10 +189,12 @@ def stage1_scores(model: LORD, judge: ImageClassifier, world: ShapeWorld) -> dic
                            model.decode_mean(codes, targets), targets)
 
 
-def encoder_scores(model, judge: ImageClassifier, world: ShapeWorld) -> dict[str, float]:
-    """Scores of a model with a content encoder (LORD stage 2, the baseline) on the test images."""
-    data = world.test
-    codes, targets = model.latent(data.images), other_classes(data.classes, world.n_seen, seed=1)
+def encoder_scores(model, judge: ImageClassifier, world: ShapeWorld, images: str = "test") -> dict[str, float]:
+    """Scores of a model with a content encoder (LORD stage 2, the baseline) on the test images
+    (``images="training"``: on the training images, with the targets of :func:`stage1_scores`)."""
+    data = world.test if images == "test" else world.train
+    codes = model.latent(data.images)
+    targets = other_classes(data.classes, world.n_seen, seed=1 if images == "test" else 0)
     return transfer_scores(judge, data, codes, model.decode_mean(codes, data.classes),
                            model.decode_mean(codes, targets), targets)
 
@@ -219,6 +245,83 @@ def run_experiment(world: ShapeWorld, judge: ImageClassifier, seed: int, schedul
     return {"models": models, "scores": scores, "unseen": unseen_scores(models["LORD stage 2"], judge, world)}
 
 
+def optimise_content_codes(lord: LORD, images, classes, *, epochs: int, lr: float, seed: int = 0
+                           ) -> tuple[np.ndarray, np.ndarray]:
+    """Content codes of ``images`` (of the seen ``classes``) found as stage 1 found those of its training
+    images, without an encoder: the generator and class codes of the trained ``lord`` stay frozen;
+    one free code per image starts uniform in (-0.05, 0.05), as LORD's codes start, and follows
+    stage 1's objective (pixel L1 of its rendering as its own class, with the same noise on the code
+    and the same L2 penalty) for ``epochs`` steps of Adam (betas 0.5, 0.999; learning rate ``lr``
+    along the cosine schedule). All images form one batch; the loss is the sum of the images'
+    losses, so each code follows the gradient of its own image's loss.
+
+    Returns the codes ``(n, content_dim)`` (without noise) and the mean pixel L1 error at each step.
+    """
+    module = lord.module
+    seed_everything(seed)
+    device = lord.device
+    batch, labels = lord._labelled_images(images, classes, "optimise_content_codes")
+    batch, labels = batch.to(device), labels.to(device)
+    noise_std, decay = module.content_codes.noise_std, module.content_decay
+    codes = torch.empty(len(batch), module.generator.content_dim, device=device).uniform_(-INIT_RANGE, INIT_RANGE)
+    codes.requires_grad_(True)
+    optimizer = train.adam([codes], lr, betas=(0.5, 0.999))
+    scheduler = train.cosine_schedule(epochs)(optimizer)
+    frozen = [(parameter, parameter.requires_grad) for parameter in module.parameters()]
+    errors = []
+    module.eval()
+    try:
+        for parameter, _ in frozen:
+            parameter.requires_grad_(False)
+        class_codes = module.class_codes(labels)
+        for _ in range(epochs):
+            noisy = codes + noise_std * torch.randn_like(codes) if noise_std > 0 else codes
+            per_image = (module.generator(noisy, class_codes) - batch).abs().flatten(1).mean(1)
+            loss = per_image.sum() + decay * noisy.pow(2).sum()
+            optimizer.zero_grad(set_to_none=True)
+            loss.backward()
+            optimizer.step()
+            scheduler.step()
+            errors.append(float(per_image.detach().mean()))
+    finally:
+        for parameter, requires_grad in frozen:
+            parameter.requires_grad_(requires_grad)
+    return codes.detach().cpu().numpy(), np.array(errors)
+
+
+def single_image_scores(lord: LORD, judge: ImageClassifier, world: ShapeWorld, *, schedule: dict, seed: int
+                        ) -> tuple[dict[str, float], np.ndarray]:
+    """The scores of :func:`transfer_scores` for the content codes of the test images found by
+    :func:`optimise_content_codes` (same test images and targets as :func:`encoder_scores`; the
+    images are drawn by the stage-1 generator), and the optimisation's error per step."""
+    data = world.test
+    codes, errors = optimise_content_codes(lord, data.images, data.classes, epochs=schedule["epochs"],
+                                           lr=schedule["lr"], seed=seed)
+    targets = other_classes(data.classes, world.n_seen, seed=1)
+    scores = transfer_scores(judge, data, codes, lord.decode_mean(codes, data.classes),
+                             lord.decode_mean(codes, targets), targets)
+    return scores, errors
+
+
+def stage2_tests(run: dict, judge: ImageClassifier, world: ShapeWorld, seed: int, schedules: dict | None = None
+                 ) -> dict:
+    """What stage 2 is for, on one seed's :func:`run_experiment`: the scores of single-image
+    optimisation (:func:`single_image_scores`, with ``schedules["single_image"]``) and of the stage-2
+    encoders on their own training images (:func:`encoder_scores`).
+
+    Returns ``{"scores": DataFrame (the two rows), "curve": errors per step, "cpu_s": seconds of the
+    single-image optimisation}``.
+    """
+    schedules = schedules or SCHEDULES
+    start = time.process_time()
+    single, curve = single_image_scores(run["models"]["LORD stage 1"], judge, world,
+                                        schedule=schedules["single_image"], seed=seed)
+    cpu_s = time.process_time() - start
+    scores = pd.DataFrame({SINGLE_IMAGE: single,
+                           STAGE2_TRAINING: encoder_scores(run["models"]["LORD stage 2"], judge, world, "training")}).T
+    return {"scores": scores, "curve": curve, "cpu_s": cpu_s}
+
+
 def doubled(schedules: dict) -> dict:
     """The same schedules with twice the epochs (what the plateau rule compares with)."""
     return {name: {**schedule, "epochs": 2 * schedule["epochs"]} for name, schedule in schedules.items()}
@@ -226,18 +329,31 @@ def doubled(schedules: dict) -> dict:
 
 def experiment_rows(world: ShapeWorld, judge: ImageClassifier, seed: int, schedules: dict, plan: str) -> list[dict]:
     """What the seed table keeps of :func:`run_experiment`, as rows ``(schedule, seed, kind, model,
-    quantity, epoch, value)``: the scores (kind "score"), the unseen-class scores ("unseen", model
-    "LORD stage 2") and each model's reconstruction term per epoch ("curve"); plain numbers, no models."""
+    quantity, epoch, value)``: the scores (kind "score", rows ``SCORED_NAMES``, with :func:`stage2_tests`),
+    the unseen-class scores ("unseen", model "LORD stage 2") and each model's reconstruction term per
+    epoch ("curve"; single-image optimisation: per step); plain numbers, no models. Timing columns
+    (never compared): ``task_cpu_s``, the task's CPU seconds, and ``cpu_s``, those of the single-image
+    optimisation on its score rows."""
+    start = time.process_time()
     run = run_experiment(world, judge, seed, schedules)
+    tests = stage2_tests(run, judge, world, seed, schedules)
     base = {"schedule": plan, "seed": seed}
+    scores = pd.concat([run["scores"].drop(columns="images"), tests["scores"]])
     rows = [{**base, "kind": "score", "model": model, "quantity": quantity, "epoch": -1, "value": float(value)}
-            for model, scores in run["scores"].drop(columns="images").iterrows() for quantity, value in scores.items()]
+            for model, model_scores in scores.iterrows() for quantity, value in model_scores.items()]
     rows += [{**base, "kind": "unseen", "model": "LORD stage 2", "quantity": quantity, "epoch": -1,
               "value": float(value)} for quantity, value in run["unseen"].items()]
     rows += [{**base, "kind": "curve", "model": name, "quantity": "reconstruction", "epoch": epoch + 1,
               "value": float(value)}
              for name, model in run["models"].items() for epoch, value in enumerate(model.history.train["reconstruction"])]
-    return rows
+    rows += [{**base, "kind": "curve", "model": SINGLE_IMAGE, "quantity": "reconstruction", "epoch": step + 1,
+              "value": float(value)} for step, value in enumerate(tests["curve"])]
+    # seconds (never compared): the whole task's, and the single-image optimisation's on its score rows
+    task_cpu_s = round(time.process_time() - start, 1)
+    single_cpu_s = round(tests["cpu_s"], 1)
+    return [{**row, "task_cpu_s": task_cpu_s,
+             "cpu_s": single_cpu_s if row["model"] == SINGLE_IMAGE and row["kind"] == "score" else float("nan")}
+            for row in rows]
 
 
 SETTINGS = {"seeds": list(TABLE_SEEDS), "schedules": SCHEDULES, "images_per_shape": {"train": 100, "test": 100},
@@ -281,9 +397,9 @@ def load_seed_table(settings: dict = SETTINGS) -> pd.DataFrame:
 
 
 def seed_scores(table: pd.DataFrame, schedule: str = "chapter") -> list[pd.DataFrame]:
-    """One score table (models x scores) per seed of ``schedule``, in the order of the seeds."""
+    """One score table (``SCORED_NAMES`` x scores) per seed of ``schedule``, in the order of the seeds."""
     scores = table[(table["kind"] == "score") & (table["schedule"] == schedule)]
-    return [part.pivot(index="model", columns="quantity", values="value").loc[list(MODEL_NAMES), list(SCORE_NAMES)]
+    return [part.pivot(index="model", columns="quantity", values="value").loc[list(SCORED_NAMES), list(SCORE_NAMES)]
             for _, part in scores.groupby("seed", sort=True)]
 
 
