@@ -152,3 +152,18 @@ def test_the_table_runs_the_plan_in_workers_and_is_not_reused_with_other_setting
     assert found == {(p, c, s) for p, c, seeds in table_plan(["t0", "t1", "t2"]) for s in seeds}
     _, meta = read(TABLE.name, tmp_path)
     assert meta["settings"]["n_genes"] == TINY["n_genes"] and meta["plan"] == [list(t) for t in table_plan(["t0", "t1", "t2"])]
+
+
+def test_exercise_best_dimensions_accepts_the_argmax_of_information_and_refuses_a_swap():
+    from latentbio.exercises import ExerciseFailed
+    from latentbio.exercises.ch05 import check_best_dimensions
+    from latentbio.metrics import mutual_information_matrix
+
+    def best(codes, cell_types, conditions):
+        factors = np.c_[pd.factorize(cell_types)[0], pd.factorize(conditions)[0]]
+        found = np.argmax(mutual_information_matrix(codes, factors), axis=0)
+        return int(found[0]), int(found[1])
+
+    check_best_dimensions(best)
+    with pytest.raises(ExerciseFailed, match="condition's dimension first"):
+        check_best_dimensions(lambda *args: best(*args)[::-1])

@@ -4,7 +4,8 @@ A code that must hold cell type and condition needs at least their joint entropy
 (about 2.4 nats on the Kang subset: :func:`latentbio.experiments.ch05_paper_protocol.factor_entropy`), so
 every capacity here is at or above it. For each held-out cell type (the paper's split: the whole type out),
 this script trains the chapter's beta-VAE (``train_chapter_model("beta_vae", ...)``, seed 0, the chapter's
-epochs and capacity ramp) for each (beta, C_max) of a small grid, on the *training* cells, and scores the
+epochs and capacity ramp) for each (beta, C_max) of a small design (the corners of beta in {2, 10} x C_max in {2.5, 5} nats and
+their centre, beta 5 and C_max 3.5), on the *training* cells, and scores the
 training cells' codes only (no held-out cell is encoded):
 
 - MIG of cell type and condition, and each factor's gap;
@@ -21,7 +22,6 @@ Usage: LATENTBIO_DATA_MIRROR=/path/to/shared/data python scripts/sweeps/ch05_bet
 
 import argparse
 import functools
-import itertools
 import time
 from pathlib import Path
 
@@ -37,8 +37,9 @@ from latentbio.experiments.pool import map_tasks
 HERE = Path(__file__).resolve().parent
 
 
-def run(task, seed: int = 0) -> dict:
-    """Train one (held-out type, beta, C_max) beta-VAE and score its training codes."""
+def run(task, seed: int = 0, log: Path | None = None) -> dict:
+    """Train one (held-out type, beta, C_max) beta-VAE and score its training codes (the row is also
+    appended to ``log`` when given, so that a long sweep shows its progress)."""
     cell_type, beta, capacity = task
     split = hold_out_cell_type(load_kang2018(), cell_type, n_top_genes=CHAPTER_SETTINGS["n_genes"])
     start = time.process_time()
@@ -46,23 +47,32 @@ def run(task, seed: int = 0) -> dict:
     codes = model.get_latent_representation()
     history = model.history.train
     fifth = max(1, len(history["kl"]) // 5)
-    return {"held_out": cell_type, "beta": beta, "capacity_max": capacity, "seed": seed,
-            **factor_dimensions(codes, split.train.obs),
-            "kl": float(np.mean(history["kl"][-fifth:])), "plateau": loss_plateau(history["loss"]),
-            "cpu_s": round(time.process_time() - start, 1)}
+    row = {"held_out": cell_type, "beta": beta, "capacity_max": capacity, "seed": seed,
+           **factor_dimensions(codes, split.train.obs),
+           "kl": float(np.mean(history["kl"][-fifth:])), "plateau": loss_plateau(history["loss"]),
+           "cpu_s": round(time.process_time() - start, 1)}
+    if log is not None:
+        with open(log, "a") as file:
+            print(row, file=file, flush=True)
+    return row
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--betas", type=float, nargs="+", default=[2.0, 5.0, 10.0])
-    parser.add_argument("--capacities", type=float, nargs="+", default=[2.5, 3.5, 5.0])
+    parser.add_argument("--settings", type=float, nargs="+", default=[2.0, 2.5, 2.0, 5.0, 5.0, 3.5, 10.0, 2.5, 10.0, 5.0],
+                        help="beta, C_max pairs (default: the corners of beta in {2, 10} x C in {2.5, 5} nats and "
+                             "their centre, beta 5, C 3.5)")
     parser.add_argument("--workers", type=int, default=1)
     parser.add_argument("--output", type=Path, default=HERE / "ch05_beta_vae_capacity.csv")
     arguments = parser.parse_args()
     entropy = factor_entropy(load_kang2018().obs)
     print("entropies (nats):", {key: round(value, 3) for key, value in entropy.items()})
-    tasks = list(itertools.product(CELL_TYPES, arguments.betas, arguments.capacities))
-    table = pd.DataFrame(map_tasks(functools.partial(run), tasks, workers=arguments.workers, desc="beta-VAEs"))
+    pairs = list(zip(arguments.settings[::2], arguments.settings[1::2]))
+    tasks = [(cell_type, beta, capacity) for beta, capacity in pairs for cell_type in CELL_TYPES]
+    log = arguments.output.with_suffix(".log")
+    log.unlink(missing_ok=True)
+    table = pd.DataFrame(map_tasks(functools.partial(run, log=log), tasks, workers=arguments.workers, desc="beta-VAEs"))
+    log.unlink()
     table.round(4).to_csv(arguments.output, index=False)
     print(summarize(table).to_string())
 

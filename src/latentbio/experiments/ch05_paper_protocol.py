@@ -14,7 +14,10 @@ looks at the answer. Here nothing that chooses uses the held-out cells:
 - the traversal runs over the training codes' range of that dimension;
 - every source type is used and the scores are averaged over them (no "best source").
 
-:func:`oracle_choice` shows, for comparison only, what choosing by the answer would report.
+:func:`oracle_choice` shows, for comparison only, what choosing by the answer would report. Two
+deviations from the paper's code are measured beside the chapter's prediction: the paper starts the
+traversal from one cell (here from the source's mean control code) and takes its range from all cells,
+the held-out ones included (here from the training codes).
 """
 
 from collections.abc import Callable

@@ -89,7 +89,8 @@ def compute_on(adata, settings: dict, *, workers: int = 1, folder=None) -> pd.Da
 
 def with_case_column(table: pd.DataFrame, settings: dict = SETTINGS) -> pd.DataFrame:
     """``table`` with the column ``one_case_per_type``: True for the anchors and for each type's seed
-    in the spread plan (one case per held-out type, for claims over all types)."""
+    in the spread plan (one case per held-out type, for scGen's task's claims over all types; the
+    paper's protocol averages every seed of a type instead, :func:`type_means`)."""
     spread_seed = {cell_type: i % settings["seeds"] for i, cell_type in enumerate(settings["cell_types"])}
     table = table.copy()
     table["one_case_per_type"] = (table["seed"] < 0) | (table["seed"] == table["cell_type"].map(spread_seed))
@@ -110,5 +111,5 @@ def type_means(rows: pd.DataFrame) -> pd.DataFrame:
 
 def load_ood_table(settings: dict = SETTINGS) -> pd.DataFrame:
     """The chapter's table (shipped, or computed here when it does not fit ``settings``: about
-    11 CPU minutes), with :func:`with_case_column`."""
+    25 CPU minutes), with :func:`with_case_column`."""
     return with_case_column(load_or_compute(TABLE, settings), settings)
