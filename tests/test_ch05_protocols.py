@@ -7,10 +7,10 @@ import pytest
 from latentbio.metrics.expression import variance_expression_r2
 from latentbio.experiments.ch05_scgen_task import (loss_plateau, paired_cases, scgen_task_rows, summarize_ood_table,
                                                    train_chapter_model)
-from latentbio.experiments.ch05_table import SEEDS, SETTINGS, TABLE, compute_on, table_plan, with_case_column
+from latentbio.experiments.ch05_table import SEEDS, SETTINGS, TABLE, compute_on, table_plan, type_means, with_case_column
 from latentbio.experiments.evidence import compare
 from latentbio.experiments.tables import read
-from latentbio.experiments.ch05_paper_protocol import paper_protocol_rows
+from latentbio.experiments.ch05_paper_protocol import factor_entropy, paper_protocol_rows
 from test_ood import _toy_pbmcs
 
 TINY = {"n_genes": 20, "epochs": 3, "lord_epochs": 2, "hidden": (8,), "batch_size": 32}
@@ -51,6 +51,29 @@ def test_paper_protocol_rows_average_over_sources_and_report_the_oracle():
     models = rows[rows["seed"] == 0]
     assert list(models["method"]) == ["vae", "beta_vae", "dhsic_vae"]
     assert (models["oracle_r2_top_degs"] >= models["r2_top_degs"] - 1e-9).all()  # the oracle peeks, so it wins
+    for column in ["r2_top_degs_one_cell", "r2_top_degs_all_range", "mig", "gap_cell_type", "gap_condition"]:
+        assert models[column].notna().all(), column
+    assert set(models["separate_dimensions"]) <= {0, 1} and (models["dimension"] != models["dimension_condition"]).eq(
+        models["separate_dimensions"] == 1).all()
+
+
+def test_type_means_average_seeds_per_type_and_pair_by_type():
+    rows = pd.DataFrame({"protocol": "p", "cell_type": ["a", "a", "b", "b", "a", "b"], "method": list("xxxxyy"),
+                         "seed": [0, 1, 0, 1, -1, -1], "r2": [0.4, 0.6, 0.8, 1.0, 0.2, 0.3]})
+    means = type_means(rows).set_index(["cell_type", "method"])
+    assert means.loc[("a", "x"), "r2"] == pytest.approx(0.5) and means.loc[("a", "x"), "n_seeds"] == 2
+    assert means.loc[("b", "y"), "n_seeds"] == 0
+    first, second = paired_cases(type_means(rows), "r2", "x", "y")
+    np.testing.assert_allclose(first - second, [0.3, 0.6])
+
+
+def test_factor_entropy_of_independent_factors_adds_up():
+    obs = pd.DataFrame({"cell_type": list("aabbccdd"), "condition": list("xyxyxyxy")})
+    entropy = factor_entropy(obs)
+    assert entropy["cell_type"] == pytest.approx(np.log(4)) and entropy["condition"] == pytest.approx(np.log(2))
+    assert entropy["joint"] == pytest.approx(np.log(8))
+    with pytest.raises(ValueError, match="no column"):
+        factor_entropy(obs, ("cell_type", "dose"))
 
 
 def test_checkpoints_do_not_change_the_training():
@@ -63,12 +86,15 @@ def test_checkpoints_do_not_change_the_training():
     np.testing.assert_array_equal(scored.get_latent_representation(), plain.get_latent_representation())
 
 
-def test_table_plan_spreads_seeds_over_types_and_gives_the_focus_case_every_seed():
-    plan = table_plan(["a", "b", "c", "FCGR3A+Mono"])
-    seeds = {(protocol, cell_type): tuple(seeds) for protocol, cell_type, seeds in plan}
-    assert seeds[("scgen_task", "a")] == (0,) and seeds[("paper_protocol", "b")] == (1,)
-    assert seeds[("scgen_task", "FCGR3A+Mono")] == tuple(range(SEEDS)) and seeds[("paper_protocol", "FCGR3A+Mono")] == (0,)
-    assert plan[0] == ("scgen_task", "FCGR3A+Mono", list(range(SEEDS)))  # longest first
+def test_table_plan_spreads_seeds_over_types_and_gives_the_listed_cases_every_seed():
+    types = ["a", "b", "c", "FCGR3A+Mono"]
+    settings = {**SETTINGS, "all_seeds": [["scgen_task", "FCGR3A+Mono"]] + [["paper_protocol", t] for t in types]}
+    seeds = {(protocol, cell_type): tuple(seeds) for protocol, cell_type, seeds in table_plan(types, settings)}
+    assert seeds[("scgen_task", "a")] == (0,) and seeds[("scgen_task", "b")] == (1,)
+    assert seeds[("scgen_task", "FCGR3A+Mono")] == tuple(range(SEEDS))
+    assert all(seeds[("paper_protocol", t)] == tuple(range(SEEDS)) for t in types)
+    assert table_plan(types, settings)[0][2] == list(range(SEEDS))  # longest first
+    assert all(["paper_protocol", t] in SETTINGS["all_seeds"] for t in SETTINGS["cell_types"])
 
 
 def test_the_case_column_marks_each_types_spread_seed_and_the_anchors():
@@ -126,3 +152,18 @@ def test_the_table_runs_the_plan_in_workers_and_is_not_reused_with_other_setting
     assert found == {(p, c, s) for p, c, seeds in table_plan(["t0", "t1", "t2"]) for s in seeds}
     _, meta = read(TABLE.name, tmp_path)
     assert meta["settings"]["n_genes"] == TINY["n_genes"] and meta["plan"] == [list(t) for t in table_plan(["t0", "t1", "t2"])]
+
+
+def test_exercise_best_dimensions_accepts_the_argmax_of_information_and_refuses_a_swap():
+    from latentbio.exercises import ExerciseFailed
+    from latentbio.exercises.ch05 import check_best_dimensions
+    from latentbio.metrics import mutual_information_matrix
+
+    def best(codes, cell_types, conditions):
+        factors = np.c_[pd.factorize(cell_types)[0], pd.factorize(conditions)[0]]
+        found = np.argmax(mutual_information_matrix(codes, factors), axis=0)
+        return int(found[0]), int(found[1])
+
+    check_best_dimensions(best)
+    with pytest.raises(ExerciseFailed, match="condition's dimension first"):
+        check_best_dimensions(lambda *args: best(*args)[::-1])

@@ -54,6 +54,11 @@ def test_identity_model_traversal_sweeps_the_training_range_from_the_source_mean
     assert decoded[0, 7] == pytest.approx(train_x[:, 7].min()) and decoded[-1, 7] == pytest.approx(train_x[:, 7].max())
     with pytest.raises(ValueError, match="one row per training cell"):
         traversal_prediction(train_x[:5], lambda z: z, split, "t0", dimension=0)
+    # the paper's variants: one cell as the start, a range given from outside the training codes
+    one = traversal_prediction(train_x, lambda z: np.asarray(z), split, "t0", dimension=7, n_steps=3,
+                               start=train_x[0], value_range=(-5.0, 5.0))
+    assert np.allclose(np.delete(one, 7, axis=1), np.delete(train_x[0], 7)[None], atol=1e-5)
+    assert one[:, 7].tolist() == pytest.approx([-5.0, 0.0, 5.0])
 
 
 def test_source_degs_rank_the_targets_own_genes_first_and_scores_are_r2():

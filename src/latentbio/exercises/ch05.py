@@ -110,3 +110,29 @@ def check_held_out_scores(student_scores, kang, scgen_rows, *, name: str) -> Non
                  f"the models' scores differ from the table's B rows (seed {seed}): train them with "
                  "train_chapter_model(name, split.train, seed=seed)", atol=0.02)
     passed(name)
+
+
+@exercise("5.4", "which dimension carries which factor", forbidden=("factor_dimensions", "cell_type_dimension"))
+def check_best_dimensions(student_best, *, name: str) -> None:
+    """Exercise 5.4: ``student_best(codes, cell_types, conditions)`` returns the pair (dimension that
+    carries most information about the cell type, dimension that carries most about the condition)."""
+    rng = np.random.default_rng(0)
+    types = rng.choice(["a", "b", "c", "d"], size=400)
+    conditions = rng.choice(["control", "stimulated"], size=400)
+    type_value = pd.factorize(types)[0].astype(float)
+    condition_value = (conditions == "stimulated").astype(float)
+    codes = rng.normal(size=(400, 4))
+    codes[:, 2] += 3 * type_value
+    codes[:, 0] += 3 * condition_value
+    found = call_student(student_best, codes, types, conditions, exercise=name)
+    expect(isinstance(found, tuple) and len(found) == 2, name,
+           f"return a tuple of two dimensions (cell type, condition); got {found!r}")
+    found = tuple(int(d) for d in found)
+    expect(found != (0, 2), name, "you returned the condition's dimension first: return (cell type, condition)")
+    expect(found == (2, 0), name, f"cell type lives in z[2] and condition in z[0] here; got {found}. Hint: "
+           "mutual_information_matrix(codes, factors) with the labels as integer codes, argmax over dimensions")
+    shared = rng.normal(size=(400, 3))
+    shared[:, 1] += 3 * (2 * type_value + condition_value)  # both factors squeezed into one dimension
+    expect(tuple(int(d) for d in call_student(student_best, shared, types, conditions, exercise=name)) == (1, 1), name,
+           "when one dimension carries both factors, both answers must be that dimension")
+    passed(name)
