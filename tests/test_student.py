@@ -1,5 +1,7 @@
 """The student copies that `make student` (scripts/book/student.py) writes."""
 
+from pathlib import Path
+
 import nbformat
 import pytest
 
@@ -86,3 +88,11 @@ def test_write_student_copies(tmp_path):
     assert "NotImplementedError" in nbformat.read(written[0], as_version=4).cells[2].source
     with pytest.raises(ValueError, match="no notebooks"):
         write_student_copies(tmp_path / "student" / "empty", tmp_path / "out")
+
+
+def test_every_chapter_of_the_course_has_a_student_copy(tmp_path):
+    chapters = Path(__file__).resolve().parents[1] / "chapters"
+    written = write_student_copies(chapters, tmp_path)
+    assert [p.name for p in written] == sorted(p.name for p in chapters.glob("*.ipynb"))
+    for path in written:
+        assert "# BEGIN SOLUTION" not in path.read_text(), f"{path.name}: a solution is left in the student copy"
