@@ -32,20 +32,19 @@ seeds and for the plateau rule (:func:`plateau_check`).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import time
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 import torch
 
+from .. import train
 from ..data.shapes import SHAPES, Shapes, make_shapes, render_classes
 from ..metrics.leakage import class_leakage
 from ..metrics.transfer import intersection_over_union
-from .. import train
 from ..models import LORD, AmortizedLORD, ClassConditionedAutoencoder, ImageClassifier
-from ..models.lord import INIT_RANGE, pixel_loss
+from ..models.lord import INIT_RANGE
 from ..seed import seed_everything
 from .evidence import compare
 from .tables import TableSpec, load_or_compute

@@ -27,7 +27,7 @@ import anndata as ad
 import numpy as np
 
 from ..checks import check_obs_column
-from ..metrics.disentanglement import factor_entropies, mutual_information_gap, mutual_information_matrix
+from ..metrics.disentanglement import factor_entropies, mutual_information_matrix
 from ..metrics.expression import mean_expression_r2, top_differential_genes
 from .ch05_scgen_task import CHAPTER_SETTINGS, genes_of_training_cells, loss_plateau, train_chapter_model
 
