@@ -1,8 +1,8 @@
 # Two commands do all the set-up on a fresh machine (see README.md):
 #   make book             builds the HTML book into _build/html, executing the notebooks (cached)
 #   make book-committed   builds it from the committed notebook outputs, without running anything
-#   make test             unit tests, the tables recomputed and compared, the notebooks under nbval,
-#                         a -W book build and an offline-browser check
+#   make test             unit tests, a sample of every table recomputed and compared, the notebooks
+#                         under nbval, a -W book build and an offline-browser check
 # Every pip call goes through constraints.txt (torch==2.13.0, jupyter-book==1.0.4.post1).
 # On Linux, PyPI's torch is the CUDA build (several GB); for the CPU build:
 #   make install TORCH_INDEX=https://download.pytorch.org/whl/cpu
@@ -25,7 +25,7 @@ endif
 NBVAL := --nbval-lax --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg
 PYTEST := $(PYTHON) -m pytest -p no:cacheprovider
 
-.PHONY: install test unit notebooks book book-committed student grade bench bench-train bench-tables execute tidy clean tables check-tables
+.PHONY: install test unit notebooks book book-committed student grade bench bench-train bench-tables execute tidy clean tables check-tables check-table-samples
 
 $(PYTHON):
 	python3 -m venv $(VENV)
@@ -42,21 +42,26 @@ install: $(INSTALLED)
 # package (src/latentbio/experiments/tables/), so the chapters, the book and Colab read them at once.
 #   make tables         recomputes, in 2 worker processes, the tables whose code or settings changed
 #   make check-tables   recomputes every table from scratch into _build/tables and compares it with
-#                       the shipped one within the table's tolerances (part of make test)
+#                       the shipped one within the table's tolerances (about an hour on 2 cores)
+#   make check-table-samples   the same for one task of each kind of every table (each table's
+#                       `sample`: the first seed or held-out type), about 12 minutes (part of make test)
 tables: $(INSTALLED)
 	$(PYTHON) -m latentbio.experiments --stale --workers 2
 
 check-tables: $(INSTALLED)
 	$(PYTHON) -m latentbio.experiments --check --workers 2 --output _build/tables
 
-# Fail fast: the unit tests first; then the tables recomputed and compared, side by side with the
+check-table-samples: $(INSTALLED)
+	$(PYTHON) -m latentbio.experiments --check --sample --workers 2 --output _build/table-samples
+
+# Fail fast: the unit tests first; then a sample of every table recomputed and compared, side by side with the
 # chapters under nbval in grading mode (LATENTBIO_GRADING=1: a reference solution that calls the
 # package's own implementation of its exercise fails); the chapters read the shipped tables, so the two
 # are independent, and a chapter uses one core while the tables' two workers share both; then the book.
 # tests/book needs the built book.
 test: $(INSTALLED)
 	$(PYTEST) tests --ignore=tests/book
-	$(MAKE) -j2 --output-sync=target check-tables notebooks
+	$(MAKE) -j2 --output-sync=target check-table-samples notebooks
 	$(MAKE) book-committed
 	$(PYTEST) tests/book
 

@@ -164,6 +164,28 @@ def test_baseline_and_classifier_shapes(shapes):
         ImageClassifier((16, 16), 1)
 
 
+def test_baseline_with_lords_noise_pays_lords_penalty_on_noisy_codes_in_training_only(shapes):
+    torch.manual_seed(0)
+    images = as_image_batch(shapes.images[:6], 16)
+    classes = torch.as_tensor(shapes.classes[:6])
+    plain = ClassConditionedAutoencoder((16, 16), 3, content_dim=4, class_dim=3, generator_channels=(8, 4),
+                                        encoder_channels=(4, 8), hidden=16).module
+    noisy = ClassConditionedAutoencoder((16, 16), 3, content_dim=4, class_dim=3, generator_channels=(8, 4),
+                                        encoder_channels=(4, 8), hidden=16, content_noise=1.0,
+                                        content_decay=0.5).module
+    noisy.load_state_dict(plain.state_dict())
+    assert "content_penalty" not in plain.loss(images, classes)
+    first, second = noisy.loss(images, classes), noisy.loss(images, classes)
+    assert not torch.equal(first["reconstruction"], second["reconstruction"])  # fresh noise on every call
+    codes = noisy.content_encoder(images)
+    assert first["content_penalty"] > codes.pow(2).sum(1).mean()  # the penalty is paid on the noisy codes
+    torch.testing.assert_close(first["loss"], first["reconstruction"] + 0.5 * first["content_penalty"])
+    noisy.eval()
+    torch.testing.assert_close(noisy.loss(images, classes)["reconstruction"], plain.eval().loss(images, classes)["loss"])
+    with pytest.raises(ValueError, match="content_noise"):
+        ClassConditionedAutoencoder((16, 16), 3, content_noise=-1.0)
+
+
 def test_pixel_loss_is_mean_absolute_error():
     a, b = torch.zeros(2, 1, 4, 4), torch.full((2, 1, 4, 4), 0.25)
     torch.testing.assert_close(pixel_loss(a, b), torch.tensor(0.25))

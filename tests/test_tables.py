@@ -6,6 +6,7 @@ import pandas as pd
 import pytest
 
 from latentbio.experiments import TABLE_MODULES, table_spec
+from latentbio.experiments.__main__ import main as experiments_main
 from latentbio.experiments.tables import SHIPPED, TableSpec, differences, load_or_compute, read
 
 
@@ -49,6 +50,35 @@ def test_differences_name_the_rows_beyond_tolerance_and_the_missing_ones():
     assert differences(SPEC, shipped, shipped).empty
     with pytest.raises(ValueError, match="columns"):
         differences(SPEC, computed.drop(columns="cpu_s"), shipped)
+
+
+def test_a_sample_is_compared_on_its_own_rows_only():
+    shipped = pd.DataFrame({"case": [0, 1, 2], "value": [0.0, 1.0, 4.0], "cpu_s": [1, 1, 1]})
+    sample = pd.DataFrame({"case": [1, 5], "value": [1.2, 25.0], "cpu_s": [5, 5]})
+    assert differences(SPEC, sample, shipped, sample=True)["case"].tolist() == [5]  # 0 and 2 were not recomputed
+    assert sorted(differences(SPEC, sample, shipped)["case"]) == [0, 2, 5]
+
+
+def test_the_sample_of_a_table_is_one_of_its_plans_tasks():
+    assert SPEC.sample_tasks() == [0]  # default: the first task
+    chosen = TableSpec("toy", {"n": 3, "power": 2}, tasks_of, square_rows, keys=("case",), sample=lambda s: [2])
+    assert chosen.sample_tasks() == [2] and chosen.sample_tasks({"n": 4, "power": 2}) == [2]
+    with pytest.raises(ValueError, match="outside the plan"):
+        chosen.sample_tasks({"n": 2, "power": 2})
+
+
+@pytest.mark.parametrize("name", list(TABLE_MODULES))
+def test_every_chapter_table_has_a_sample_of_one_task_of_each_kind(name):
+    spec = table_spec(name)
+    sample, plan = spec.sample_tasks(), spec.tasks(spec.settings)
+    assert 0 < len(sample) < len(plan) and len(set(map(str, sample))) == len(sample)
+
+
+def test_a_sample_is_never_written_over_the_shipped_tables():
+    with pytest.raises(SystemExit):
+        experiments_main(["ch04_clusters", "--sample"])
+    with pytest.raises(SystemExit):
+        experiments_main(["ch04_clusters", "--check", "--sample"])
 
 
 def test_a_missing_table_says_how_to_make_it(tmp_path):

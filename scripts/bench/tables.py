@@ -35,7 +35,7 @@ BOOK_TABLE = ROOT / "book" / "table_costs.md"
 
 # Per table: (the task, or the first items of it, as in the table's plan; the models that task trains).
 SAMPLE = {
-    "ch03_lord": [(("chapter", 0), 4)],  # LORD, stage 2, LORD without noise, the baseline
+    "ch03_lord": [(("chapter", 0), 5)],  # LORD, stage 2, LORD without noise, the two baselines
     "ch04_clusters": [((0, 2), 1)],  # one simulation: the count VAE
     "ch05_ood": [(("scgen_task", "CD4T"), 4), (("paper_protocol", "CD4T"), 3)],
     "ch06_multigroup": [(("composition", "multiGroupVI", 0), 1), (("composition", "multiGroupVI + OT", 0), 1),

@@ -1,5 +1,6 @@
-"""Chapter 3's experiment: LORD, LORD without noise and a class-conditioned autoencoder on procedural
-shapes, each trained with one seed and judged by an independent classifier.
+"""Chapter 3's experiment: LORD, LORD without noise and two class-conditioned autoencoders (the
+baseline, and the baseline with LORD's noise and penalty on its content codes) on procedural shapes,
+each trained with one seed and judged by an independent classifier.
 
 The world (:func:`make_shape_world`): grey 32x32 shapes whose class is the shape and whose content
 is the pose. Five shapes are seen in training; the heart is held out. Three sets of images:
@@ -44,7 +45,7 @@ from ..data.shapes import SHAPES, Shapes, make_shapes, render_classes
 from ..metrics.leakage import class_leakage
 from ..metrics.transfer import intersection_over_union
 from ..models import LORD, AmortizedLORD, ClassConditionedAutoencoder, ImageClassifier
-from ..models.lord import INIT_RANGE
+from ..models.lord import INIT_RANGE, noisy_codes
 from ..seed import seed_everything
 from .evidence import compare
 from .tables import TableSpec, load_or_compute
@@ -66,23 +67,32 @@ SCHEDULES = {
     "lord": {"epochs": 200, "lr": 5e-3, "code_lr_factor": 10.0, "batch_size": 64},
     "no_noise": {"epochs": 300, "lr": 5e-3, "code_lr_factor": 10.0, "batch_size": 64},
     "amortized": {"epochs": 40, "lr": 1e-2, "batch_size": 64},
-    "baseline": {"epochs": 100, "lr": 5e-3, "batch_size": 16},
+    "baseline": {"epochs": 200, "lr": 5e-3, "batch_size": 16},
+    "noisy_baseline": {"epochs": 200, "lr": 5e-3, "batch_size": 16},
     # one content code per test image against the frozen stage-1 generator: all images in one batch,
     # so an epoch is one step of Adam; lr = LORD's code learning rate (lr x code_lr_factor)
     "single_image": {"epochs": SINGLE_IMAGE_STEPS, "lr": 5e-2, "batch_size": None},
 }
 JUDGE_SCHEDULE = {"epochs": 8, "lr": 3e-3, "batch_size": 64}
-TABLE_SEEDS = (0, 1, 2)
-# The plateau rule: doubling the schedules changes a judged score by no shown amount (the 95 %
-# interval of the paired change over the seeds holds zero), or by at most this much (10 of 500 images).
-PLATEAU_TOLERANCE = 0.02
+TABLE_SEEDS = (0, 1, 2, 3, 4)
+# The plateau rule: doubling the schedules changes the judge's errors by at most this much on average
+# (5 of 500 images), and the probe's accuracy by no shown amount (the 95 % interval of the paired change
+# over the seeds holds zero) or by at most this much.
+PLATEAU_TOLERANCE = 0.01
 PLATEAU_SCORES = ("reconstruction error", "transfer error", "class from content")
-MODEL_NAMES = ("LORD stage 1", "LORD stage 2", "LORD without noise", "baseline")
-"""The four trained models (each has a training curve in the seed table)."""
+PROBE_SCORES = ("class from content",)
+"""Scores read by a trained probe, which varies between random splits of the same codes: the plateau
+rule lets their change be within the tolerance or not shown."""
+NOISY_BASELINE = "baseline with LORD's noise"
+MODEL_NAMES = ("LORD stage 1", "LORD stage 2", "LORD without noise", "baseline", NOISY_BASELINE)
+"""The five trained models (each has a training curve in the seed table)."""
+STAGE1_MODELS = ("LORD stage 1", "LORD without noise")
+"""The models without an encoder: they have codes, and scores, only for their training images."""
 SINGLE_IMAGE = "single-image optimisation"
 STAGE2_TRAINING = "LORD stage 2, training images"
-SCORED_NAMES = ("LORD stage 1", "LORD stage 2", STAGE2_TRAINING, SINGLE_IMAGE, "LORD without noise", "baseline")
-"""The rows of a seed's score table: the four models, the stage-2 encoders on their own training
+SCORED_NAMES = ("LORD stage 1", "LORD stage 2", STAGE2_TRAINING, SINGLE_IMAGE, "LORD without noise", "baseline",
+                NOISY_BASELINE)
+"""The rows of a seed's score table: the five models, the stage-2 encoders on their own training
 images, and the content codes of the test images found by single-image optimisation."""
 SCORE_NAMES = ("reconstruction error", "transfer error", "transfer IoU", "class from content")
 UNSEEN_NAMES = ("heart as seen shapes: transfer error", "heart as seen shapes: transfer IoU", "heart redrawn: error",
@@ -146,14 +156,20 @@ def train_amortized(lord: LORD, world: ShapeWorld, seed: int, *, schedule: dict 
     return amortized
 
 
-def train_baseline(world: ShapeWorld, seed: int, *, schedule: dict | None = None) -> ClassConditionedAutoencoder:
-    """The baseline: an autoencoder given the class, with LORD's generator, trained to reconstruct."""
+def train_baseline(world: ShapeWorld, seed: int, *, lord_noise: bool = False, schedule: dict | None = None
+                   ) -> ClassConditionedAutoencoder:
+    """The baseline: an autoencoder given the class, with LORD's generator, trained to reconstruct.
+    ``lord_noise=True``: with LORD's noise and penalty on its content codes (``NOISY_BASELINE``,
+    schedule ``SCHEDULES["noisy_baseline"]``), so that it differs from LORD only in amortisation."""
     seed_everything(seed)
     baseline = ClassConditionedAutoencoder(world.train.image_shape, world.n_seen,
                                            content_dim=ARCHITECTURE["content_dim"],
                                            class_dim=ARCHITECTURE["class_dim"],
-                                           generator_channels=ARCHITECTURE["channels"])
-    baseline.fit(world.train.images, world.train.classes, seed=seed, **(schedule or SCHEDULES["baseline"]))
+                                           generator_channels=ARCHITECTURE["channels"],
+                                           content_noise=1.0 if lord_noise else 0.0,
+                                           content_decay=CONTENT_DECAY if lord_noise else 0.0)
+    schedule = schedule or SCHEDULES["noisy_baseline" if lord_noise else "baseline"]
+    baseline.fit(world.train.images, world.train.classes, seed=seed, **schedule)
     return baseline
 
 
@@ -189,7 +205,7 @@ def stage1_scores(model: LORD, judge: ImageClassifier, world: ShapeWorld) -> dic
 
 
 def encoder_scores(model, judge: ImageClassifier, world: ShapeWorld, images: str = "test") -> dict[str, float]:
-    """Scores of a model with a content encoder (LORD stage 2, the baseline) on the test images
+    """Scores of a model with a content encoder (LORD stage 2, the baselines) on the test images
     (``images="training"``: on the training images, with the targets of :func:`stage1_scores`)."""
     data = world.test if images == "test" else world.train
     codes = model.latent(data.images)
@@ -223,25 +239,35 @@ def unseen_scores(amortized: AmortizedLORD, judge: ImageClassifier, world: Shape
     }
 
 
-def run_experiment(world: ShapeWorld, judge: ImageClassifier, seed: int, schedules: dict | None = None) -> dict:
-    """Train LORD (both stages), LORD without noise and the baseline with ``seed``, and score them.
+def run_experiment(world: ShapeWorld, judge: ImageClassifier, seed: int, schedules: dict | None = None,
+                   models=MODEL_NAMES) -> dict:
+    """Train the ``models`` (default: all of ``MODEL_NAMES``; LORD stage 2 starts from stage 1, so it
+    needs it) with ``seed``, and score them: stage-1 models on their training images, models with an
+    encoder on the test images.
 
-    Returns ``{"models": {name: model}, "scores": DataFrame (one row per model), "unseen": dict}``.
+    Returns ``{"models": {name: model}, "scores": DataFrame (one row per model), "unseen": dict}``
+    (``unseen``: :func:`unseen_scores` of stage 2; empty without it).
     """
     schedules = schedules or SCHEDULES
-    lord = train_lord(world, seed, schedule=schedules["lord"])
-    models = {"LORD stage 1": lord,
-              "LORD stage 2": train_amortized(lord, world, seed, schedule=schedules["amortized"]),
-              "LORD without noise": train_lord(world, seed, content_noise=0.0, schedule=schedules["no_noise"]),
-              "baseline": train_baseline(world, seed, schedule=schedules["baseline"])}
-    scores = pd.DataFrame({
-        "LORD stage 1": stage1_scores(models["LORD stage 1"], judge, world),
-        "LORD stage 2": encoder_scores(models["LORD stage 2"], judge, world),
-        "LORD without noise": stage1_scores(models["LORD without noise"], judge, world),
-        "baseline": encoder_scores(models["baseline"], judge, world),
-    }).T
-    scores["images"] = ["training", "test", "training", "test"]
-    return {"models": models, "scores": scores, "unseen": unseen_scores(models["LORD stage 2"], judge, world)}
+    unknown = [name for name in models if name not in MODEL_NAMES]
+    if unknown or ("LORD stage 2" in models and "LORD stage 1" not in models):
+        raise ValueError(f"models must be among {MODEL_NAMES}, with LORD stage 1 wherever stage 2 is; got {models}")
+    trainers = {
+        "LORD stage 1": lambda: train_lord(world, seed, schedule=schedules["lord"]),
+        "LORD stage 2": lambda: train_amortized(trained["LORD stage 1"], world, seed, schedule=schedules["amortized"]),
+        "LORD without noise": lambda: train_lord(world, seed, content_noise=0.0, schedule=schedules["no_noise"]),
+        "baseline": lambda: train_baseline(world, seed, schedule=schedules["baseline"]),
+        NOISY_BASELINE: lambda: train_baseline(world, seed, lord_noise=True, schedule=schedules["noisy_baseline"]),
+    }
+    trained = {}
+    for name in MODEL_NAMES:  # in this order: stage 1 before stage 2
+        if name in models:
+            trained[name] = trainers[name]()
+    scores = pd.DataFrame({name: stage1_scores(model, judge, world) if name in STAGE1_MODELS
+                           else encoder_scores(model, judge, world) for name, model in trained.items()}).T
+    scores["images"] = ["training" if name in STAGE1_MODELS else "test" for name in trained]
+    unseen = unseen_scores(trained["LORD stage 2"], judge, world) if "LORD stage 2" in trained else {}
+    return {"models": trained, "scores": scores, "unseen": unseen}
 
 
 def optimise_content_codes(lord: LORD, images, classes, *, epochs: int, lr: float, seed: int = 0
@@ -274,7 +300,7 @@ def optimise_content_codes(lord: LORD, images, classes, *, epochs: int, lr: floa
             parameter.requires_grad_(False)
         class_codes = module.class_codes(labels)
         for _ in range(epochs):
-            noisy = codes + noise_std * torch.randn_like(codes) if noise_std > 0 else codes
+            noisy = noisy_codes(codes, noise_std)
             per_image = (module.generator(noisy, class_codes) - batch).abs().flatten(1).mean(1)
             loss = per_image.sum() + decay * noisy.pow(2).sum()
             optimizer.zero_grad(set_to_none=True)
@@ -383,9 +409,15 @@ def run_task(task: tuple[str, int], settings: dict, context) -> list[dict]:
     return experiment_rows(world, judge, seed, schedules, plan)
 
 
+def sample(settings: dict) -> list[tuple[str, int]]:
+    """What ``make test`` recomputes: the first seed with the chapter's schedules (the doubled plan
+    runs the same code for longer)."""
+    return [("chapter", settings["seeds"][0])]
+
+
 TABLE = TableSpec("ch03_lord", SETTINGS, tasks, run_task,
                   keys=("schedule", "seed", "kind", "model", "quantity", "epoch"), tolerance={"value": 0.03},
-                  prepare=prepare)
+                  prepare=prepare, sample=sample)
 """Chapter 3's seed table, in long form: one row per (schedule, seed, kind, model, quantity, epoch)."""
 
 
@@ -414,19 +446,45 @@ def training_curves(table: pd.DataFrame) -> dict[tuple[str, int, str], np.ndarra
     return {key: part["value"].to_numpy() for key, part in curves.groupby(["schedule", "seed", "model"])}
 
 
+def plateau_change(before, after, *, probe: bool = False) -> dict:
+    """The plateau rule for one score of one model: its mean over the seeds with a schedule
+    (``before``, one value per seed) and with the schedule doubled (``after``, the same seeds in the
+    same order), the evidence of the paired change (:func:`latentbio.experiments.evidence.compare`),
+    and whether it passes: the mean change is at most ``PLATEAU_TOLERANCE``; for a score read by a
+    probe (``probe=True``, ``PROBE_SCORES``), a change that is not shown (its 95 % interval holds
+    zero) passes too."""
+    change = compare(after, before)
+    small = abs(change.mean) <= PLATEAU_TOLERANCE + 1e-9  # a mean of 5 images in 500 is within 0.01
+    return {"chapter": float(np.mean(before)), "doubled": float(np.mean(after)), "change": change.mean,
+            "95% CI low": change.low, "95% CI high": change.high,
+            "plateau": small or (probe and change.verdict == "not shown")}
+
+
 def plateau_check(table: pd.DataFrame, scores=PLATEAU_SCORES) -> pd.DataFrame:
-    """For every model and score: the mean with the chapter's schedules and doubled, the evidence of
-    the paired change when every schedule is doubled (:func:`latentbio.experiments.evidence.compare`),
-    and whether it passes the plateau rule: the change is not shown (its 95 % interval holds zero)
-    or is at most ``PLATEAU_TOLERANCE``."""
+    """For every model and score of the seed table: :func:`plateau_change` from the chapter's
+    schedules to the doubled ones."""
     chapter, longer = seed_scores(table, "chapter"), seed_scores(table, "doubled")
-    rows = []
-    for model in chapter[0].index:
-        for score in scores:
-            before, after = [t.loc[model, score] for t in chapter], [t.loc[model, score] for t in longer]
-            change = compare(after, before)
-            rows.append({"model": model, "score": score, "chapter": float(np.mean(before)),
-                         "doubled": float(np.mean(after)), "change": change.mean, "95% CI low": change.low,
-                         "95% CI high": change.high,
-                         "plateau": change.verdict == "not shown" or abs(change.mean) <= PLATEAU_TOLERANCE})
+    rows = [{"model": model, "score": score,
+             **plateau_change([t.loc[model, score] for t in chapter], [t.loc[model, score] for t in longer],
+                              probe=score in PROBE_SCORES)}
+            for model in chapter[0].index for score in scores]
     return pd.DataFrame(rows).set_index(["model", "score"])
+
+
+def sweep_plateau(log: pd.DataFrame, scores=PLATEAU_SCORES) -> pd.DataFrame:
+    """The plateau rule on a schedule sweep's log (one row per model, epochs and seed, with the
+    scores; ``scripts/sweeps/ch03_schedules.py``): for every model, every schedule E whose double 2E
+    was trained too, and every score, :func:`plateau_change` from E to 2E (``chapter``: the mean
+    with E epochs)."""
+    rows = []
+    for model, runs in log.groupby("model", sort=False):
+        by_epochs = {epochs: part.sort_values("seed") for epochs, part in runs.groupby("epochs")}
+        for epochs in sorted(by_epochs):
+            if 2 * epochs in by_epochs:
+                short, longer = by_epochs[epochs], by_epochs[2 * epochs]
+                if short["seed"].tolist() != longer["seed"].tolist():
+                    raise ValueError(f"{model}: {epochs} and {2 * epochs} epochs were trained on different seeds")
+                rows += [{"model": model, "epochs": epochs, "score": score,
+                          **plateau_change(short[score].to_numpy(), longer[score].to_numpy(),
+                                           probe=score in PROBE_SCORES)} for score in scores]
+    return pd.DataFrame(rows).set_index(["model", "epochs", "score"])

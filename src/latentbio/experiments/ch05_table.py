@@ -68,8 +68,15 @@ def run_task(task, settings: dict, adata) -> list[dict]:
     return [{key: row[key] for key in first} | {k: v for k, v in row.items() if k not in first} for row in rows]
 
 
+def sample(settings: dict) -> list:
+    """What ``make test`` recomputes: the first cell type in the paper's protocol (every seed) and in
+    scGen's task (its one seed)."""
+    first = settings["cell_types"][0]
+    return [task for task in tasks(settings) if task[1] == first]
+
+
 TABLE = TableSpec("ch05_ood", SETTINGS, tasks, run_task, keys=("protocol", "cell_type", "method", "seed"),
-                  tolerance={"*": 0.02, "epochs": 0}, prepare=load_data)
+                  tolerance={"*": 0.02, "epochs": 0}, prepare=load_data, sample=sample)
 """Chapter 5's table: one row per (protocol, held-out type, method, seed); anchors have seed -1."""
 
 

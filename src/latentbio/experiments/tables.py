@@ -9,7 +9,9 @@ the book, Jupyter and Colab read them at once: :func:`load_or_compute` reads the
 when it was made with the same settings, plan and package version, and otherwise computes it.
 
 ``python -m latentbio.experiments`` remakes any table; ``--check`` recomputes it from scratch and
-compares it with the shipped one within the table's tolerances (:func:`differences`).
+compares it with the shipped one within the table's tolerances (:func:`differences`); ``--check
+--sample`` recomputes only the table's sample (one task of each kind, :attr:`TableSpec.sample`) and
+compares those rows.
 """
 
 from __future__ import annotations
@@ -43,6 +45,8 @@ class TableSpec:
     ``context`` every task reads (data, a judge), once per worker. ``keys`` are the columns that
     name a row; ``tolerance`` is the largest absolute difference allowed per numeric column when
     a recomputed table is compared with the shipped one (``"*"``: every other numeric column).
+    ``sample(settings)``, if given, lists the tasks that ``--check --sample`` recomputes: one task
+    of each kind the table holds (default: the first task of the plan).
     """
 
     name: str
@@ -52,6 +56,17 @@ class TableSpec:
     keys: tuple[str, ...]
     tolerance: dict = field(default_factory=lambda: {"*": 0.02})
     prepare: Callable[[dict], object] | None = None
+    sample: Callable[[dict], list] | None = None
+
+    def sample_tasks(self, settings: dict | None = None) -> list:
+        """The tasks of the table's sample (:attr:`sample`), each one of the plan's."""
+        settings = self.settings if settings is None else settings
+        plan = self.tasks(settings)
+        chosen = self.sample(settings) if self.sample is not None else plan[:1]
+        foreign = [task for task in chosen if task not in plan]
+        if foreign:
+            raise ValueError(f"{self.name}: the sample names tasks outside the plan: {foreign}")
+        return chosen
 
 
 def jsonable(value):
@@ -93,13 +108,14 @@ def _run(run_task, settings, task):
     return run_task(task, settings, _CONTEXT["value"])
 
 
-def compute(spec: TableSpec, settings: dict | None = None, *, workers: int = 1) -> tuple[pd.DataFrame, dict]:
-    """Run every task of ``spec`` (with ``settings``, default ``spec.settings``) in ``workers``
-    processes; returns the table and what :func:`write` stores beside it."""
+def compute(spec: TableSpec, settings: dict | None = None, *, workers: int = 1, tasks: list | None = None
+            ) -> tuple[pd.DataFrame, dict]:
+    """Run every task of ``spec`` (with ``settings``, default ``spec.settings``), or only ``tasks``,
+    in ``workers`` processes; returns the table and what :func:`write` stores beside it."""
     from .. import __version__
 
     settings = spec.settings if settings is None else settings
-    tasks = spec.tasks(settings)
+    tasks = spec.tasks(settings) if tasks is None else tasks
     start, cpu_start = time.perf_counter(), time.process_time()
     parts = map_tasks(functools.partial(_run, spec.run_task, settings), tasks, workers=workers,
                       desc=spec.name, initializer=_set_context, initargs=(spec.prepare, settings))
@@ -167,12 +183,15 @@ def load_or_compute(spec: TableSpec, settings: dict | None = None, *, folder=SHI
     return table
 
 
-def differences(spec: TableSpec, computed: pd.DataFrame, shipped: pd.DataFrame) -> pd.DataFrame:
+def differences(spec: TableSpec, computed: pd.DataFrame, shipped: pd.DataFrame, *, sample: bool = False
+                ) -> pd.DataFrame:
     """The rows where ``computed`` and ``shipped`` disagree: rows only one of them has, and rows
     whose numeric columns differ by more than ``spec.tolerance`` (NaN equals NaN; text columns
-    must be equal; timing columns are ignored). Empty when the tables agree."""
+    must be equal; timing columns are ignored). Empty when the tables agree. ``sample=True``:
+    ``computed`` holds only some tasks' rows, and the shipped rows it lacks are not compared."""
     keys = list(spec.keys)
-    merged = computed.merge(shipped, on=keys, how="outer", suffixes=("", " (shipped)"), indicator=True)
+    merged = computed.merge(shipped, on=keys, how="left" if sample else "outer", suffixes=("", " (shipped)"),
+                            indicator=True)
     wrong = merged["_merge"] != "both"
     compared = [c for c in computed.columns if c not in keys and c not in TIMING_COLUMNS and c in shipped.columns]
     for column in compared:

@@ -42,6 +42,18 @@ def pixel_loss(reconstructions: torch.Tensor, images: torch.Tensor) -> torch.Ten
     return (reconstructions - images).abs().flatten(1).mean(1).mean()
 
 
+def noisy_codes(codes: torch.Tensor, noise_std: float) -> torch.Tensor:
+    """``codes`` plus Gaussian noise of standard deviation ``noise_std`` (paper eq. 3); ``codes``
+    themselves when ``noise_std`` is 0."""
+    return codes + noise_std * torch.randn_like(codes) if noise_std > 0 else codes
+
+
+def code_penalty(codes: torch.Tensor) -> torch.Tensor:
+    """The squared L2 norm of each (noisy) content code, averaged over the batch: LORD's penalty
+    on content codes, as in the PyTorch port."""
+    return codes.pow(2).sum(1).mean()
+
+
 class NoisyEmbedding(nn.Module):
     """One learned code per item; in training mode, Gaussian noise of standard deviation
     ``noise_std`` is added to every code it returns (paper eq. 3). In evaluation mode it
@@ -57,9 +69,7 @@ class NoisyEmbedding(nn.Module):
     def forward(self, indices: torch.Tensor) -> torch.Tensor:
         """The codes of ``indices``, noisy in training mode."""
         codes = self.codes(indices)
-        if self.training and self.noise_std > 0:
-            codes = codes + self.noise_std * torch.randn_like(codes)
-        return codes
+        return noisy_codes(codes, self.noise_std) if self.training else codes
 
 
 class LORDModule(nn.Module):
@@ -88,7 +98,7 @@ class LORDModule(nn.Module):
         """Reconstruction plus the L2 penalty on the (noisy) content codes, as in the PyTorch port."""
         content = self.content_codes(image_index)
         reconstruction = pixel_loss(self.render(content, class_index), images)
-        penalty = content.pow(2).sum(1).mean()
+        penalty = code_penalty(content)
         return {"loss": reconstruction + self.content_decay * penalty, "reconstruction": reconstruction,
                 "content_penalty": penalty}
 
