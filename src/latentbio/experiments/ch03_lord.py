@@ -446,27 +446,25 @@ def training_curves(table: pd.DataFrame) -> dict[tuple[str, int, str], np.ndarra
     return {key: part["value"].to_numpy() for key, part in curves.groupby(["schedule", "seed", "model"])}
 
 
-def plateau_change(before, after, *, probe: bool = False) -> dict:
-    """The plateau rule for one score of one model: its mean over the seeds with a schedule
+def plateau_change(score: str, before, after) -> dict:
+    """The plateau rule for one ``score`` of one model: its mean over the seeds with a schedule
     (``before``, one value per seed) and with the schedule doubled (``after``, the same seeds in the
     same order), the evidence of the paired change (:func:`latentbio.experiments.evidence.compare`),
     and whether it passes: the mean change is at most ``PLATEAU_TOLERANCE``; for a score read by a
-    probe (``probe=True``, ``PROBE_SCORES``), a change that is not shown (its 95 % interval holds
-    zero) passes too."""
+    probe (``PROBE_SCORES``), a change that is not shown (its 95 % interval holds zero) passes too."""
     change = compare(after, before)
     small = abs(change.mean) <= PLATEAU_TOLERANCE + 1e-9  # a mean of 5 images in 500 is within 0.01
-    return {"chapter": float(np.mean(before)), "doubled": float(np.mean(after)), "change": change.mean,
-            "95% CI low": change.low, "95% CI high": change.high,
-            "plateau": small or (probe and change.verdict == "not shown")}
+    return {"score": score, "chapter": float(np.mean(before)), "doubled": float(np.mean(after)),
+            "change": change.mean, "95% CI low": change.low, "95% CI high": change.high,
+            "plateau": small or (score in PROBE_SCORES and change.verdict == "not shown")}
 
 
 def plateau_check(table: pd.DataFrame, scores=PLATEAU_SCORES) -> pd.DataFrame:
     """For every model and score of the seed table: :func:`plateau_change` from the chapter's
     schedules to the doubled ones."""
     chapter, longer = seed_scores(table, "chapter"), seed_scores(table, "doubled")
-    rows = [{"model": model, "score": score,
-             **plateau_change([t.loc[model, score] for t in chapter], [t.loc[model, score] for t in longer],
-                              probe=score in PROBE_SCORES)}
+    rows = [{"model": model,
+             **plateau_change(score, [t.loc[model, score] for t in chapter], [t.loc[model, score] for t in longer])}
             for model in chapter[0].index for score in scores]
     return pd.DataFrame(rows).set_index(["model", "score"])
 
@@ -484,7 +482,7 @@ def sweep_plateau(log: pd.DataFrame, scores=PLATEAU_SCORES) -> pd.DataFrame:
                 short, longer = by_epochs[epochs], by_epochs[2 * epochs]
                 if short["seed"].tolist() != longer["seed"].tolist():
                     raise ValueError(f"{model}: {epochs} and {2 * epochs} epochs were trained on different seeds")
-                rows += [{"model": model, "epochs": epochs, "score": score,
-                          **plateau_change(short[score].to_numpy(), longer[score].to_numpy(),
-                                           probe=score in PROBE_SCORES)} for score in scores]
+                rows += [{"model": model, "epochs": epochs,
+                          **plateau_change(score, short[score].to_numpy(), longer[score].to_numpy())}
+                         for score in scores]
     return pd.DataFrame(rows).set_index(["model", "epochs", "score"])
